@@ -1,0 +1,87 @@
+// Package session holds the BFF's server-side sessions: the record kept in a
+// store, the Store interface every backend implements, and the sealing of the
+// tokens inside a record.
+//
+// The browser holds only an opaque random id in an HttpOnly cookie. A store
+// never sees that id: records are keyed by Key(id), a SHA-256 hash, so a leaked
+// store dump cannot be replayed as cookies.
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every Store returns, so callers can branch with errors.Is.
+var (
+	// ErrNotFound means no live record exists under the key.
+	ErrNotFound = errors.New("session: not found")
+	// ErrConflict means a conditional write lost: the record was created or
+	// updated by someone else since it was read.
+	ErrConflict = errors.New("session: version conflict")
+	// ErrUnavailable wraps backend failures (network, throttling), so callers
+	// answer 503 and keep the session instead of treating it as gone.
+	ErrUnavailable = errors.New("session: store unavailable")
+)
+
+// Record is what a store keeps for one signed-in browser.
+type Record struct {
+	// Key is Key(cookie id): the store's primary key.
+	Key string
+	// Subject is the IdP's `sub` claim.
+	Subject string
+	// IdPSessionID is the IdP's `sid` claim, when it sends one (back-channel logout).
+	IdPSessionID string
+	// Claims are display claims only (name, email, preferred_username).
+	Claims map[string]string
+	// Groups are the user's groups (Cognito `cognito:groups` or `groups`).
+	Groups []string
+	// SealedTokens is the AES-GCM sealed token set; never stored in clear.
+	SealedTokens []byte
+	// AccessTokenExpiry drives proactive refresh without unsealing.
+	AccessTokenExpiry time.Time
+	// CreatedAt starts the absolute timeout.
+	CreatedAt time.Time
+	// LastSeenAt starts the idle timeout.
+	LastSeenAt time.Time
+	// IdleExpiresAt and AbsoluteExpiresAt are enforced server-side (AC-11, AC-12).
+	IdleExpiresAt     time.Time
+	AbsoluteExpiresAt time.Time
+	// Version is the optimistic-concurrency counter: 1 after Create, +1 per Update.
+	Version int64
+	// CertThumbprint binds the session to an mTLS client certificate
+	// (hex SHA-256 of the DER leaf); empty when not bound.
+	CertThumbprint string
+}
+
+// ExpiresAt is the earlier of the idle and absolute deadlines; stores use it as the TTL.
+func (r *Record) ExpiresAt() time.Time {
+	if r.IdleExpiresAt.Before(r.AbsoluteExpiresAt) {
+		return r.IdleExpiresAt
+	}
+	return r.AbsoluteExpiresAt
+}
+
+// Store persists records. Implementations must be safe for concurrent use and
+// pass the shared conformance suite in package sessiontest.
+type Store interface {
+	// Get returns the live record under key, or ErrNotFound (also for a record
+	// past ExpiresAt that the backend has not yet evicted).
+	Get(ctx context.Context, key string) (*Record, error)
+	// Create stores a new record with Version 1; ErrConflict if the key exists.
+	Create(ctx context.Context, r *Record) error
+	// Update replaces the record only if the stored Version equals r.Version,
+	// and on success sets r.Version to the new stored version (r.Version+1).
+	// It returns ErrConflict when the versions differ and ErrNotFound when the
+	// record is gone.
+	Update(ctx context.Context, r *Record) error
+	// Delete removes the record; deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// DeleteBySubject and DeleteByIdPSession serve back-channel logout and
+	// return how many records they removed.
+	DeleteBySubject(ctx context.Context, subject string) (int, error)
+	DeleteByIdPSession(ctx context.Context, sid string) (int, error)
+	// Ping reports whether the backend is reachable (for /readyz).
+	Ping(ctx context.Context) error
+}
