@@ -1,0 +1,244 @@
+package image
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// bffPackage is the program the image test runs from the unpacked image.
+const bffPackage = "./internal/image/testdata/standin"
+
+func moduleDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// TestPushPullRun is the end-to-end check of the image: built twice to the
+// same digest, pushed to a real (in-process) OCI registry, pulled back by
+// digest, unpacked, and the binary from it serves /healthz and the SPA.
+// The binary is built for the host architecture because the arm64 build
+// cannot run on this machine; everything else is the production path.
+func TestPushPullRun(t *testing.T) {
+	ctx := context.Background()
+	work := t.TempDir()
+	bin := filepath.Join(work, "bff")
+	if err := BuildBinary(ctx, BinaryOptions{ModuleDir: moduleDir(t), Package: bffPackage, Arch: runtime.GOARCH, Out: bin}); err != nil {
+		t.Fatal(err)
+	}
+	spa := filepath.Join(work, "spa")
+	indexHTML := "<!doctype html><html><head><title>Gatehouse</title></head><body><div id=app></div></body></html>\n"
+	writeFile(t, filepath.Join(spa, "index.html"), indexHTML)
+	writeFile(t, filepath.Join(spa, "assets", "app-3f2a.js"), "console.log('gatehouse')\n")
+	opts := Options{BinaryFile: bin, SPADir: spa, Arch: runtime.GOARCH}
+
+	first, err := Build(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Build(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Digest != second.Digest {
+		t.Fatalf("two builds differ: %s vs %s", first.Digest, second.Digest)
+	}
+
+	srv := httptest.NewServer(registry.New(registry.Logger(discardLogger())))
+	t.Cleanup(srv.Close)
+	repository := strings.TrimPrefix(srv.URL, "http://") + "/gatehouse/bff"
+
+	for attempt := range 2 { // the second push finds the tag and uploads nothing
+		pinned, err := Push(ctx, first, repository, PushOptions{Insecure: true})
+		if err != nil {
+			t.Fatalf("push %d: %v", attempt, err)
+		}
+		if want := repository + "@" + first.Digest.String(); pinned != want {
+			t.Fatalf("pinned = %s, want %s", pinned, want)
+		}
+	}
+
+	ref, err := name.ParseReference(PinnedRef(repository, first.Digest), name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulled, err := remote.Image(ref, remote.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := pulled.Digest(); d != first.Digest {
+		t.Fatalf("pulled digest %s, want %s", d, first.Digest)
+	}
+	tagged, err := remote.Head(mustTag(t, repository+":"+Tag(first.Digest)))
+	if err != nil || tagged.Digest != first.Digest {
+		t.Fatalf("tag %s: %v %v", Tag(first.Digest), tagged, err)
+	}
+
+	root := filepath.Join(work, "rootfs")
+	if err := unpack(pulled, root); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pulled.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := devservers.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := devservers.LoopbackAddr(port)
+	env := rebaseEnv(cfg.Config.Env, root, addr)
+	proc, err := devservers.Start(ctx, devservers.Spec{
+		Name:  "bff from image",
+		Path:  filepath.Join(root, strings.TrimPrefix(cfg.Config.Entrypoint[0], "/")),
+		Env:   env,
+		Dir:   root,
+		Ready: devservers.DialReady(addr),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proc.Stop)
+
+	tests := []struct {
+		path, accept string
+		status       int
+		body         string
+	}{
+		{path: "/healthz", status: http.StatusOK},
+		{path: "/", accept: "text/html", status: http.StatusOK, body: indexHTML},
+		{path: "/assets/app-3f2a.js", status: http.StatusOK, body: "console.log('gatehouse')\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+tc.path, nil)
+			if tc.accept != "" {
+				req.Header.Set("Accept", tc.accept)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s\n%s", resp.StatusCode, tc.status, body, proc.Output())
+			}
+			if tc.body != "" && string(body) != tc.body {
+				t.Fatalf("body %q, want %q", body, tc.body)
+			}
+		})
+	}
+}
+
+// rebaseEnv takes the image's environment and points its absolute paths into
+// the unpacked root, as the container runtime would by chroot.
+func rebaseEnv(env []string, root, addr string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GATEHOUSE_SPA_DIR", "SSL_CERT_FILE":
+			v = filepath.Join(root, v)
+		case "GATEHOUSE_LISTEN_ADDR":
+			v = addr
+		}
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// unpack writes the flattened filesystem of img under root, refusing any
+// entry that would land outside it.
+func unpack(img v1.Image, root string) error {
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(root, filepath.FromSlash(hdr.Name))
+		if !strings.HasPrefix(target, filepath.Clean(root)+string(os.PathSeparator)) {
+			return fmt.Errorf("entry %q escapes the root", hdr.Name)
+		}
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(hdr.Mode).Perm())
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, tr); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("entry %q has unexpected type %c", hdr.Name, hdr.Typeflag)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustTag(t *testing.T, s string) name.Tag {
+	t.Helper()
+	tag, err := name.NewTag(s, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tag
+}
+
+func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
