@@ -1,0 +1,102 @@
+package artifacts
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestLambdaZipIsReproducibleAndSmall(t *testing.T) {
+	root, err := ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ pkg string }{
+		{"./internal/artifacts/testdata/hello"},
+	}
+	for _, c := range cases {
+		t.Run(c.pkg, func(t *testing.T) {
+			var zips [2][]byte
+			for i := range zips {
+				// A fresh output directory each time: the second build must
+				// not be able to reuse the first one's file.
+				z, err := BuildLambdaZip(context.Background(), LambdaBuild{ModuleRoot: root, Package: c.pkg, OutDir: t.TempDir()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, err := os.ReadFile(z.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := sha256.Sum256(data)
+				if z.SourceCodeHash != base64.StdEncoding.EncodeToString(sum[:]) || z.Size != int64(len(data)) {
+					t.Fatalf("build %d: hash %s / size %d do not describe %s", i, z.SourceCodeHash, z.Size, z.Path)
+				}
+				zips[i] = data
+			}
+			if !bytes.Equal(zips[0], zips[1]) {
+				t.Fatal("two builds of the same source gave different zips")
+			}
+			if len(zips[0]) > MaxLambdaZipBytes {
+				t.Fatalf("zip is %d bytes, over the %d-byte budget", len(zips[0]), MaxLambdaZipBytes)
+			}
+			t.Logf("%s: %d bytes zipped", c.pkg, len(zips[0]))
+
+			zr, err := zip.NewReader(bytes.NewReader(zips[0]), int64(len(zips[0])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode().Perm() != 0o755 {
+				t.Fatalf("zip must hold one executable bootstrap, has %v", zr.File)
+			}
+			rc, err := zr.File[0].Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			header := make([]byte, 20)
+			if _, err := rc.Read(header); err != nil {
+				t.Fatal(err)
+			}
+			// ELF magic, 64-bit, little-endian, e_machine 183 = EM_AARCH64.
+			if !bytes.HasPrefix(header, []byte("\x7fELF\x02\x01")) || header[18] != 183 || header[19] != 0 {
+				t.Fatalf("bootstrap is not a linux/arm64 ELF executable: % x", header)
+			}
+		})
+	}
+}
+
+func TestLambdaBuildValidate(t *testing.T) {
+	root, err := ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		build LambdaBuild
+		want  []string
+	}{
+		{"no package", LambdaBuild{ModuleRoot: root}, []string{"package is required"}},
+		{"absolute package", LambdaBuild{ModuleRoot: root, Package: "github.com/x/y"}, []string{"must be relative"}},
+		{"missing package", LambdaBuild{ModuleRoot: root, Package: "./no/such/cmd"}, []string{"not found under"}},
+		{"every problem at once", LambdaBuild{ModuleRoot: t.TempDir(), Package: "x"}, []string{"no go.mod", "must be relative"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.build.Validate()
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
