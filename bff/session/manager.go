@@ -293,7 +293,8 @@ func (m *Manager) seal(ctx context.Context, key string, t Tokens) ([]byte, error
 func (m *Manager) prepare(ctx context.Context) error {
 	if p, ok := m.sealer.(preparer); ok {
 		if err := p.Prepare(ctx); err != nil {
-			return fmt.Errorf("session: data key: %w", err)
+			// Without the key no session can be read or written; answer 503, keep sessions.
+			return fmt.Errorf("session: data key: %w: %w", ErrUnavailable, err)
 		}
 	}
 	return nil
