@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -26,11 +27,17 @@ func TestDynaliteT(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
+	waiter := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("probe")}, 30*time.Second); err != nil {
+		t.Fatalf("table never became active: %v", err)
+	}
 	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String("probe"),
 		Item:      map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}},
 	}); err != nil {
-		t.Fatalf("PutItem right after CreateTable: %v", err)
+		t.Fatalf("PutItem on the active table: %v", err)
 	}
 	out, err := c.ListTables(ctx, &dynamodb.ListTablesInput{})
 	if err != nil || len(out.TableNames) != 1 || out.TableNames[0] != "probe" {
