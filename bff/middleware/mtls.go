@@ -183,13 +183,14 @@ func upnFrom(c *x509.Certificate) string {
 			}
 			var other struct {
 				TypeID asn1.ObjectIdentifier
-				Value  asn1.RawValue `asn1:"explicit,tag:0"`
+				Value  asn1.RawValue // [0] EXPLICIT, unwrapped below
 			}
 			if _, err := asn1.UnmarshalWithParams(n.FullBytes, &other, "tag:0"); err != nil || !other.TypeID.Equal(oidUPN) {
 				continue
 			}
-			if other.Value.Class == asn1.ClassUniversal && other.Value.Tag == asn1.TagUTF8String {
-				return string(other.Value.Bytes)
+			var inner asn1.RawValue
+			if _, err := asn1.Unmarshal(other.Value.Bytes, &inner); err == nil && inner.Class == asn1.ClassUniversal && inner.Tag == asn1.TagUTF8String {
+				return string(inner.Bytes)
 			}
 		}
 	}

@@ -44,8 +44,8 @@ func sanWithUPN(t *testing.T, upn, uuid, email string) []byte {
 	upnValue, _ := asn1.MarshalWithParams(upn, "utf8")
 	other, err := asn1.MarshalWithParams(struct {
 		TypeID asn1.ObjectIdentifier
-		Value  asn1.RawValue `asn1:"explicit,tag:0"`
-	}{oidUPN, asn1.RawValue{FullBytes: upnValue}}, "tag:0")
+		Value  asn1.RawValue
+	}{oidUPN, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: upnValue}}, "tag:0")
 	if err != nil {
 		t.Fatal(err)
 	}
