@@ -1,0 +1,131 @@
+// Package stack is the Gatehouse program: it reads and validates a stack's
+// configuration, creates the shared components and deploys the topology the
+// configuration names.
+package stack
+
+import (
+	"time"
+)
+
+// Topologies.
+const (
+	TopologyEdge     = "edge"
+	TopologyRegional = "regional"
+)
+
+// ConfigNamespace is the Pulumi config namespace of every Gatehouse key.
+const ConfigNamespace = "gatehouse"
+
+// Defaults live here and only here; Pulumi.yaml documents the same values
+// (a test keeps the two in step).
+const (
+	DefaultCompliance             = "none"
+	DefaultSessionIdleTimeout     = 15 * time.Minute
+	DefaultSessionAbsoluteTimeout = 12 * time.Hour
+	DefaultWafRateLimit           = 2000
+	DefaultLogRetentionDays       = 365
+	DefaultAlbTlsPolicy           = "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04"
+	DefaultDesiredCount           = 2
+	DefaultReservedConcurrency    = 50
+	DefaultAccessTokenMinutes     = 15
+	DefaultRouteTimeout           = 10 * time.Second
+	DefaultRouteMaxBodyBytes      = 1 << 20
+	DefaultMtlsMode               = "off"
+)
+
+// Config is one stack's validated configuration.
+type Config struct {
+	Project, Stack string
+	// Dir is the project directory; relative paths in the config are resolved against it.
+	Dir string
+	// Region is aws:region; Partition is derived from it.
+	Region, Partition string
+	// Compliance is "none" or "fedramp-high". Defaults to fedramp-high in
+	// aws-us-gov and none elsewhere.
+	Compliance string
+	// Topology is "edge" or "regional". Defaults to edge in aws and regional
+	// in aws-us-gov.
+	Topology string
+	// Domain is the app's host name; CertificateArn its ACM certificate
+	// (us-east-1 for edge); HostedZoneId, when set, gets an alias record.
+	Domain, CertificateArn, HostedZoneId string
+	// CognitoDomainPrefix is the hosted-UI prefix. Defaults to <project>-<stack>.
+	CognitoDomainPrefix string
+	// Mfa is ON or OPTIONAL. Defaults to ON under fedramp-high, else OPTIONAL.
+	Mfa string
+	// AdvancedSecurity is ENFORCED, AUDIT or OFF. Defaults to ENFORCED, OFF in GovCloud.
+	AdvancedSecurity string
+	// Federation is an optional external IdP.
+	Federation *Federation
+	// Groups are Cognito groups to create.
+	Groups []string
+	// ApiScopes are the downstream API's OAuth scopes.
+	ApiScopes []string
+	// SessionIdleTimeout and SessionAbsoluteTimeout are enforced by the BFF (AC-11, AC-12).
+	SessionIdleTimeout, SessionAbsoluteTimeout time.Duration
+	// AccessTokenMinutes is the Cognito access and ID token life.
+	AccessTokenMinutes int
+	// WafRateLimit is requests per 5 minutes per IP.
+	WafRateLimit int
+	// LogRetentionDays applies to every log group.
+	LogRetentionDays int
+	// Routes are the BFF's /api/<name>/* upstreams.
+	Routes []Route
+	// SampleTodo deploys the sample ToDo API as a route.
+	SampleTodo bool
+	// Mtls configures ALB mutual TLS (regional only).
+	Mtls Mtls
+	// AlbTlsPolicy is the HTTPS listener policy (regional).
+	AlbTlsPolicy string
+	// AllowedCidrs may reach the ALB (regional). Defaults to 0.0.0.0/0.
+	AllowedCidrs []string
+	// DesiredCount is the number of Fargate tasks (regional), at least 2.
+	DesiredCount int
+	// ReservedConcurrency caps the BFF Lambda (edge).
+	ReservedConcurrency int
+}
+
+// Route is one allow-listed downstream API.
+type Route struct {
+	Name         string        `json:"name"`
+	Upstream     string        `json:"upstream"`
+	Groups       []string      `json:"groups,omitempty"`
+	Scopes       []string      `json:"scopes,omitempty"`
+	Timeout      time.Duration `json:"-"`
+	MaxBodyBytes int64         `json:"maxBodyBytes,omitempty"`
+}
+
+// Mtls is the ALB mutual-TLS setting.
+type Mtls struct {
+	// Mode is "off" or "verify".
+	Mode string `json:"mode"`
+	// CaBundleFile is a PEM file of the CAs that issue client certificates
+	// (PIV/CAC), relative to the project directory.
+	CaBundleFile string `json:"caBundleFile"`
+}
+
+// Federation is an external identity provider for Cognito.
+type Federation struct {
+	Type             string            `json:"type"`
+	Name             string            `json:"name"`
+	MetadataUrl      string            `json:"metadataUrl,omitempty"`
+	Issuer           string            `json:"issuer,omitempty"`
+	ClientId         string            `json:"clientId,omitempty"`
+	Scopes           string            `json:"scopes,omitempty"`
+	AttributeMapping map[string]string `json:"attributeMapping,omitempty"`
+	// ClientSecret comes from the secret key gatehouse:federationClientSecret.
+	ClientSecret string `json:"-"`
+}
+
+// FIPS reports whether AWS API calls must use FIPS endpoints.
+func (c *Config) FIPS() bool { return c.Compliance == "fedramp-high" }
+
+// IsGovCloud reports whether the stack deploys into aws-us-gov.
+func (c *Config) IsGovCloud() bool { return c.Partition == "aws-us-gov" }
+
+// Prefix names the stack's resources: <project>-<stack>.
+func (c *Config) Prefix() string { return c.Project + "-" + c.Stack }
+
+// PublicHost is the configured domain, or "" when the topology's own host
+// name (CloudFront's) is used.
+func (c *Config) PublicHost() string { return c.Domain }
