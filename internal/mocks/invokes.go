@@ -26,7 +26,7 @@ func answerInvoke(a *fakeAccount, args pulumi.MockCallArgs) (resource.PropertyMa
 	case "aws:index/getRegion:getRegion":
 		return resource.PropertyMap{
 			"id": s(a.region), "name": s(a.region), "region": s(a.region),
-			"endpoint": s(fmt.Sprintf("ec2.%s.%s", a.region, a.dnsSuffix())),
+			"endpoint":    s(fmt.Sprintf("ec2.%s.%s", a.region, a.dnsSuffix())),
 			"description": s(a.region),
 		}, nil
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
