@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -80,6 +81,10 @@ func NewHandler(opts HandlerOptions) (http.Handler, error) {
 	mux.Handle("GET /greeting", a.authenticated(a.greeting))
 	mux.Handle("GET /todos", a.authenticated(a.list))
 	mux.Handle("POST /todos", a.authenticated(a.create))
+	// A proxy that joins "/api/todos/" onto an upstream base of /todos sends
+	// the collection as /todos/; serve it rather than 404.
+	mux.Handle("GET /todos/{$}", a.authenticated(a.list))
+	mux.Handle("POST /todos/{$}", a.authenticated(a.create))
 	mux.Handle("GET /todos/{id}", a.authenticated(a.get))
 	mux.Handle("PATCH /todos/{id}", a.authenticated(a.update))
 	mux.Handle("DELETE /todos/{id}", a.authenticated(a.delete))
@@ -213,7 +218,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request, p Principal) {
 		a.storeFailed(w, err)
 		return
 	}
-	w.Header().Set("Location", "todos/"+id)
+	w.Header().Set("Location", relativeItemURL(r.URL.Path, id))
 	writeJSON(w, http.StatusCreated, item)
 }
 
@@ -248,6 +253,15 @@ func (a *api) delete(w http.ResponseWriter, r *http.Request, p Principal) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// relativeItemURL is relative so that it stays right behind a proxy that
+// serves this API under another prefix (the BFF's /api/todos).
+func relativeItemURL(collectionPath, id string) string {
+	if strings.HasSuffix(collectionPath, "/") {
+		return id
+	}
+	return path.Base(collectionPath) + "/" + id
 }
 
 // itemID answers 404 for ids NewID could not have made: they cannot exist.

@@ -93,7 +93,7 @@ func TestHandlerTodoLifecycle(t *testing.T) {
 		wantStatus int
 		check      func(t *testing.T, body map[string]any)
 	}{
-		{"alice lists her item", "GET", "/todos", alice, "", 200, func(t *testing.T, b map[string]any) {
+		{"alice lists her item", "GET", "/todos/", alice, "", 200, func(t *testing.T, b map[string]any) {
 			if items := b["items"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != id {
 				t.Errorf("items = %v", items)
 			}
