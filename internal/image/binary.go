@@ -66,7 +66,7 @@ func BuildBinary(ctx context.Context, opts BinaryOptions) error {
 		"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
 		"-o", out, opts.Package)
 	cmd.Dir = opts.ModuleDir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+opts.Arch, "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+opts.Arch, "GOARM64=v8.0", "GOFLAGS=-mod=readonly")
 	var stderr bytes.Buffer
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr

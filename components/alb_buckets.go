@@ -1,0 +1,163 @@
+package components
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+type albBucket struct {
+	Bucket, Arn pulumi.StringOutput
+	Policy      *s3.BucketPolicy
+	resource    *s3.BucketV2
+}
+
+// newAlbBucket is a private, versioned, TLS-only bucket with SSE-S3. ALB
+// access and connection logs cannot be delivered to SSE-KMS buckets, and the
+// trust store's CA bundle is public certificate data, so SSE-S3 loses nothing.
+func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants func(bucketArn, elbPrincipal string) []Statement, child pulumi.ResourceOrInvokeOption) (*albBucket, error) {
+	tags := pulumi.ToStringMap(a.Tags)
+	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(false), Tags: tags}, child)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                b.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: b.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: b.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm: pulumi.String("AES256"),
+			},
+		}},
+	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+		Bucket:                  b.ID(),
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: b.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:                             pulumi.String("retention"),
+			Status:                         pulumi.String("Enabled"),
+			Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
+			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
+		}},
+	}, child); err != nil {
+		return nil, err
+	}
+
+	// The ELB log-delivery account differs per region and partition; the
+	// provider knows it (GovCloud us-gov-west-1 has its own).
+	elbAccount := elb.GetServiceAccountOutput(ctx, elb.GetServiceAccountOutputArgs{}, child)
+	policy := pulumi.All(b.Arn, elbAccount.Arn()).ApplyT(func(v []any) string {
+		arn, principal := v[0].(string), v[1].(string)
+		statements := []Statement{DenyInsecureTransport(arn)}
+		if grants != nil {
+			statements = append(statements, grants(arn, principal)...)
+		}
+		return NewPolicy(statements...).JSON()
+	}).(pulumi.StringOutput)
+	bp, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: policy}, child)
+	if err != nil {
+		return nil, err
+	}
+	return &albBucket{Bucket: b.Bucket, Arn: b.Arn, Policy: bp, resource: b}, nil
+}
+
+func newAlbLogBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, child pulumi.ResourceOrInvokeOption) (*albBucket, error) {
+	acct := a.Account
+	return newAlbBucket(ctx, name, a, func(arn, elbPrincipal string) []Statement {
+		return []Statement{{
+			Sid:       "AllowElbLogDelivery",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": elbPrincipal},
+			Action:    []string{"s3:PutObject"},
+			Resource: []string{
+				arn + "/access/AWSLogs/" + acct.AccountID + "/*",
+				arn + "/connection/AWSLogs/" + acct.AccountID + "/*",
+			},
+		}}
+	}, child)
+}
+
+// newAlbTrustStore uploads the CA bundle and creates the trust store the
+// HTTPS listener verifies client certificates against.
+func newAlbTrustStore(ctx *pulumi.Context, name string, a LoadBalancerArgs, child pulumi.ResourceOrInvokeOption) (*lb.TrustStore, error) {
+	bucket, err := newAlbBucket(ctx, name, a, nil, child)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := s3.NewBucketObjectv2(ctx, name, &s3.BucketObjectv2Args{
+		Bucket:      bucket.Bucket,
+		Key:         pulumi.String("ca-bundle.pem"),
+		Content:     pulumi.String(a.MtlsCaBundlePEM),
+		ContentType: pulumi.String("application/x-pem-file"),
+	}, child, pulumi.DependsOn([]pulumi.Resource{bucket.Policy}))
+	if err != nil {
+		return nil, err
+	}
+	return lb.NewTrustStore(ctx, name, &lb.TrustStoreArgs{
+		CaCertificatesBundleS3Bucket:        bucket.Bucket,
+		CaCertificatesBundleS3Key:           obj.Key,
+		CaCertificatesBundleS3ObjectVersion: obj.VersionId,
+		Tags:                                pulumi.ToStringMap(a.Tags),
+	}, child)
+}
+
+// checkCABundle refuses a bundle the trust store would reject or that would
+// trust the wrong thing: it must hold only CA certificates.
+func checkCABundle(bundle string) error {
+	rest := []byte(bundle)
+	count := 0
+	var errs []error
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			errs = append(errs, fmt.Errorf("mTLS CA bundle holds a %q block; only CERTIFICATE blocks belong in it", block.Type))
+			continue
+		}
+		count++
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("mTLS CA bundle certificate %d does not parse: %v", count, err))
+			continue
+		}
+		if !cert.IsCA {
+			errs = append(errs, fmt.Errorf("mTLS CA bundle certificate %d (%s) is not a CA certificate", count, cert.Subject))
+		}
+	}
+	if count == 0 {
+		errs = append(errs, errors.New("mTLS CA bundle has no PEM certificates"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,96 @@
+package components
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestEndpointServiceName(t *testing.T) {
+	tests := []struct{ region, svc, want string }{
+		{"us-gov-west-1", "ecr.dkr", "com.amazonaws.us-gov-west-1.ecr.dkr"},
+		{"us-gov-east-1", "kms-fips", "com.amazonaws.us-gov-east-1.kms-fips"},
+		{"us-east-1", "s3", "com.amazonaws.us-east-1.s3"},
+	}
+	for _, tc := range tests {
+		if got := EndpointServiceName(tc.region, tc.svc); got != tc.want {
+			t.Errorf("EndpointServiceName(%s, %s) = %s, want %s", tc.region, tc.svc, got, tc.want)
+		}
+	}
+}
+
+func TestNetworkEndpointsAndValidation(t *testing.T) {
+	acct := &Account{Partition: PartitionCommercial, AccountID: "123456789012", Region: "us-east-1", DNSSuffix: "amazonaws.com"}
+	tests := []struct {
+		name      string
+		args      NetworkArgs
+		want      []string // problems; empty when the network must be created
+		endpoints []string
+	}{
+		{
+			name:      "defaults",
+			args:      NetworkArgs{Account: acct, LogKeyArn: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/x")},
+			endpoints: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms", "sts", "s3", "dynamodb"},
+		},
+		{
+			name:      "fips adds kms-fips",
+			args:      NetworkArgs{Account: acct, FIPS: true, LogKeyArn: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/x")},
+			endpoints: []string{"ecr.api", "ecr.dkr", "logs", "secretsmanager", "kms", "sts", "kms-fips", "s3", "dynamodb"},
+		},
+		{
+			name: "everything wrong",
+			args: NetworkArgs{CidrBlock: "10.0.0.0/24", AvailabilityZones: 1, NatGateways: "None", FlowLogRetentionDays: 2},
+			want: []string{
+				"Account is required",
+				`CidrBlock "10.0.0.0/24" must be an IPv4 range from /16 to /20`,
+				"AvailabilityZones is 1; use 2 to 6",
+				`NatGateways "None" must be OnePerAz or Single`,
+				"LogKeyArn is required",
+				"FlowLogRetentionDays 2 is not a CloudWatch Logs retention",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
+			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+				_, err := NewNetwork(ctx, "net", &tc.args)
+				return err
+			}, mocks.Options{})
+			if len(tc.want) > 0 {
+				wantProblems(t, err, tc.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+				got = append(got, mocks.GetString(r.Inputs, "serviceName"))
+			}
+			var want []string
+			for _, svc := range tc.endpoints {
+				want = append(want, EndpointServiceName(acct.Region, svc))
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("endpoints %v, want %v", got, want)
+			}
+			vpc := regionalOnly(t, m, "awsx:ec2:Vpc").Inputs
+			if mocks.GetString(vpc, "natGateways.strategy") != NatOnePerAz {
+				t.Errorf("NAT strategy %q, want OnePerAz", mocks.GetString(vpc, "natGateways.strategy"))
+			}
+			if v, _ := mocks.Get(vpc, "numberOfAvailabilityZones"); !v.IsNumber() || v.NumberValue() < 2 {
+				t.Errorf("numberOfAvailabilityZones = %v, want >= 2", v)
+			}
+			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+				if mocks.GetString(r.Inputs, "vpcEndpointType") == "Interface" && !mocks.GetBool(r.Inputs, "privateDnsEnabled") {
+					t.Errorf("%s: private DNS off", r.Name)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,284 @@
+package components
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const testDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// testCertPEM returns a freshly generated certificate, a CA or a leaf.
+func testCertPEM(t *testing.T, isCA bool) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Test PIV CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  isCA,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// regionalUnderMocks deploys the topology alone (with the shared keys) under
+// mocks for one account and returns what was registered.
+func regionalUnderMocks(t *testing.T, acct *Account, tweak func(*RegionalTopologyArgs)) *mocks.Mocks {
+	t.Helper()
+	m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
+	err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+		keys, err := NewKeys(ctx, "keys", &KeysArgs{Account: acct})
+		if err != nil {
+			return err
+		}
+		args := &RegionalTopologyArgs{
+			Account:          acct,
+			FIPS:             true,
+			Domain:           "app.example.gov",
+			CertificateArn:   acct.Arn("acm", acct.Region, "certificate/abc"),
+			HostedZoneId:     "Z123",
+			Keys:             keys,
+			WebAclArn:        pulumi.String(acct.Arn("wafv2", acct.Region, "regional/webacl/gh/1")),
+			SessionTableName: pulumi.String("sessions"),
+			SessionTableArn:  pulumi.String(acct.Arn("dynamodb", acct.Region, "table/sessions")),
+			ImageDigest:      testDigest,
+			ImagePush:        func(context.Context, string, RegistryAuth) error { return nil },
+			Environment:      map[string]pulumi.StringInput{"GATEHOUSE_OIDC_CLIENT_ID": pulumi.String("client")},
+			Secrets:          map[string]pulumi.StringInput{"GATEHOUSE_OIDC_CLIENT_SECRET": pulumi.String(acct.Arn("secretsmanager", acct.Region, "secret:cs-AbCdEf"))},
+		}
+		if tweak != nil {
+			tweak(args)
+		}
+		_, err = NewRegionalTopology(ctx, "gh", args)
+		return err
+	}, mocks.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func regionalOnly(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
+	t.Helper()
+	rs := m.ByType(token)
+	if len(rs) != 1 {
+		t.Fatalf("%s: %d resources, want 1", token, len(rs))
+	}
+	return rs[0]
+}
+
+func regionalNamed(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
+	t.Helper()
+	for _, r := range m.ByType(token) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s", token, name)
+	return mocks.Resource{}
+}
+
+// strings collects every string in a property tree.
+func propertyStrings(v resource.PropertyValue, out *[]string) {
+	switch {
+	case v.IsString():
+		*out = append(*out, v.StringValue())
+	case v.IsArray():
+		for _, e := range v.ArrayValue() {
+			propertyStrings(e, out)
+		}
+	case v.IsObject():
+		for _, e := range v.ObjectValue() {
+			propertyStrings(e, out)
+		}
+	case v.IsSecret():
+		propertyStrings(v.SecretValue().Element, out)
+	case v.IsOutput():
+		propertyStrings(v.OutputValue().Element, out)
+	}
+}
+
+func TestRegionalTopologyGovCloud(t *testing.T) {
+	acct := &Account{Partition: PartitionGovCloud, AccountID: "123456789012", Region: "us-gov-west-1", DNSSuffix: "amazonaws.com"}
+	ca := testCertPEM(t, true)
+	m := regionalUnderMocks(t, acct, func(a *RegionalTopologyArgs) { a.MtlsCaBundlePEM = ca })
+
+	t.Run("every ARN is in aws-us-gov and nothing is CloudFront", func(t *testing.T) {
+		for _, r := range m.Resources() {
+			if strings.HasPrefix(r.Type, "aws:cloudfront") {
+				t.Errorf("%s %s exists in GovCloud", r.Type, r.Name)
+			}
+			var all []string
+			propertyStrings(resource.NewObjectProperty(r.Inputs), &all)
+			propertyStrings(resource.NewObjectProperty(r.Outputs), &all)
+			for _, s := range all {
+				for i := strings.Index(s, "arn:"); i >= 0; i = nextArnIndex(s, i) {
+					if !strings.HasPrefix(s[i:], "arn:aws-us-gov:") {
+						t.Errorf("%s %s: %q is not a GovCloud ARN", r.Type, r.Name, s)
+						break
+					}
+				}
+			}
+		}
+	})
+
+	alb := regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Inputs
+	https := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
+	http := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-http").Inputs
+	albArn := mocks.GetString(regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn")
+	td := regionalOnly(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs
+	svc := regionalOnly(t, m, "aws:ecs/service:Service").Inputs
+	repo := regionalOnly(t, m, "aws:ecr/repository:Repository")
+	var containers []map[string]any
+	if err := json.Unmarshal([]byte(mocks.GetString(td, "containerDefinitions")), &containers); err != nil || len(containers) != 1 {
+		t.Fatalf("container definitions: %v %v", containers, err)
+	}
+	c := containers[0]
+	env := map[string]string{}
+	for _, kv := range c["environment"].([]any) {
+		e := kv.(map[string]any)
+		env[e["name"].(string)] = e["value"].(string)
+	}
+	wantImage := mocks.GetString(repo.Outputs, "repositoryUrl") + "@" + testDigest
+
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"443 listener has the FIPS policy", mocks.GetString(https, "sslPolicy") == DefaultAlbTlsPolicy && mocks.GetString(https, "protocol") == "HTTPS"},
+		{"443 listener verifies client certificates", mocks.GetString(https, "mutualAuthentication.mode") == "verify" &&
+			strings.Contains(mocks.GetString(https, "mutualAuthentication.trustStoreArn"), ":truststore/")},
+		{"client certificate expiry is enforced", !mocks.GetBool(https, "mutualAuthentication.ignoreClientCertificateExpiry")},
+		{"80 redirects to HTTPS with 301", mocks.GetString(http, "defaultActions[0].type") == "redirect" &&
+			mocks.GetString(http, "defaultActions[0].redirect.protocol") == "HTTPS" &&
+			mocks.GetString(http, "defaultActions[0].redirect.statusCode") == "HTTP_301"},
+		{"invalid headers dropped", mocks.GetBool(alb, "dropInvalidHeaderFields")},
+		{"strictest desync mitigation", mocks.GetString(alb, "desyncMitigationMode") == "strictest"},
+		{"deletion protection", mocks.GetBool(alb, "enableDeletionProtection")},
+		{"access logs on", mocks.GetBool(alb, "accessLogs.enabled") && mocks.GetString(alb, "accessLogs.bucket") != ""},
+		{"WAF associated with the ALB", mocks.GetString(regionalOnly(t, m, "aws:wafv2/webAclAssociation:WebAclAssociation").Inputs, "resourceArn") == albArn},
+		{"alias record to the ALB", mocks.GetString(regionalOnly(t, m, "aws:route53/record:Record").Inputs, "aliases[0].name") != ""},
+		{"trust store from the uploaded bundle", mocks.GetString(regionalOnly(t, m, "aws:s3/bucketObjectv2:BucketObjectv2").Inputs, "content") == ca},
+		{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
+		{"non-root user", c["user"] == ServiceContainerUser},
+		{"not privileged", c["privileged"] == false},
+		{"ARM64 runtime", mocks.GetString(td, "runtimePlatform.cpuArchitecture") == "ARM64"},
+		{"image by digest", c["image"] == wantImage},
+		{"secret by reference only", len(c["secrets"].([]any)) == 1 && env["GATEHOUSE_OIDC_CLIENT_SECRET"] == ""},
+		{"mTLS mode passed to the BFF", env["GATEHOUSE_MTLS"] == "verify"},
+		{"FIPS endpoints in the task", env["AWS_USE_FIPS_ENDPOINT"] == "true"},
+		{"regional mode and SPA dir", env["GATEHOUSE_MODE"] == "regional" && env["GATEHOUSE_SPA_DIR"] == "/srv/spa"},
+		{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
+		{"at least 2 tasks", svcCount(svc) >= 2},
+		{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.enable") && mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},
+		{"health check on /healthz", mocks.GetString(regionalOnly(t, m, "aws:lb/targetGroup:TargetGroup").Inputs, "healthCheck.path") == "/healthz"},
+		{"container insights", mocks.GetString(regionalOnly(t, m, "aws:ecs/cluster:Cluster").Inputs, "settings[0].value") == "enabled"},
+		{"ECR immutable tags", mocks.GetString(repo.Inputs, "imageTagMutability") == "IMMUTABLE"},
+		{"ECR scan on push", mocks.GetBool(repo.Inputs, "imageScanningConfiguration.scanOnPush")},
+		{"ECR KMS", mocks.GetString(repo.Inputs, "encryptionConfigurations[0].encryptionType") == "KMS" &&
+			strings.Contains(mocks.GetString(repo.Inputs, "encryptionConfigurations[0].kmsKey"), ":kms:")},
+		{"ECR lifecycle policy", strings.Contains(mocks.GetString(regionalOnly(t, m, "aws:ecr/lifecyclePolicy:LifecyclePolicy").Inputs, "policy"), "imageCountMoreThan")},
+		{"flow logs ALL to the log group", mocks.GetString(regionalOnly(t, m, "aws:ec2/flowLog:FlowLog").Inputs, "trafficType") == "ALL"},
+		{"default security group closed", defaultSGClosed(regionalOnly(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Inputs)},
+		{"VPC from awsx", len(m.ByType("awsx:ec2:Vpc")) == 1},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not so", c.name)
+		}
+	}
+}
+
+func nextArnIndex(s string, i int) int {
+	j := strings.Index(s[i+4:], "arn:")
+	if j < 0 {
+		return -1
+	}
+	return i + 4 + j
+}
+
+func svcCount(svc resource.PropertyMap) float64 {
+	v, ok := mocks.Get(svc, "desiredCount")
+	if !ok || !v.IsNumber() {
+		return 0
+	}
+	return v.NumberValue()
+}
+
+func defaultSGClosed(sg resource.PropertyMap) bool {
+	in, _ := mocks.Get(sg, "ingress")
+	out, _ := mocks.Get(sg, "egress")
+	return (in.IsNull() || (in.IsArray() && len(in.ArrayValue()) == 0)) && (out.IsNull() || (out.IsArray() && len(out.ArrayValue()) == 0))
+}
+
+func TestRegionalTopologyWithoutMtlsOrFIPS(t *testing.T) {
+	acct := &Account{Partition: PartitionCommercial, AccountID: "123456789012", Region: "us-east-2", DNSSuffix: "amazonaws.com"}
+	m := regionalUnderMocks(t, acct, func(a *RegionalTopologyArgs) { a.FIPS = false; a.HostedZoneId = "" })
+	https := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
+	var containers []map[string]any
+	if err := json.Unmarshal([]byte(mocks.GetString(regionalOnly(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs, "containerDefinitions")), &containers); err != nil {
+		t.Fatal(err)
+	}
+	env := fmt.Sprint(containers[0]["environment"])
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"no trust store", len(m.ByType("aws:lb/trustStore:TrustStore")) == 0},
+		{"no mutual authentication", mocks.GetString(https, "mutualAuthentication.mode") == ""},
+		{"BFF told mTLS is off", strings.Contains(env, "map[name:GATEHOUSE_MTLS value:off]")},
+		{"standard endpoints", strings.Contains(env, "map[name:AWS_USE_FIPS_ENDPOINT value:false]")},
+		{"no kms-fips endpoint", !strings.Contains(fmt.Sprint(m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")), "kms-fips")},
+		{"no alias record without a zone", len(m.ByType("aws:route53/record:Record")) == 0},
+		{"commercial ARNs", strings.HasPrefix(mocks.GetString(regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn"), "arn:aws:elasticloadbalancing:us-east-2:")},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not so", c.name)
+		}
+	}
+}
+
+func TestRegionalTopologyValidation(t *testing.T) {
+	acct := &Account{Partition: PartitionGovCloud, AccountID: "123456789012", Region: "us-gov-west-1", DNSSuffix: "amazonaws.com"}
+	m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
+	err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+		_, err := NewRegionalTopology(ctx, "gh", &RegionalTopologyArgs{
+			Account: acct, Domain: "https://app", ImageDigest: "latest",
+			Environment: map[string]pulumi.StringInput{"GATEHOUSE_MODE": pulumi.String("local")},
+		})
+		return err
+	}, mocks.Options{})
+	wantProblems(t, err, []string{
+		`Domain "https://app" must be a host name`, "Keys is required", "WebAclArn is required",
+		"SessionTableName and SessionTableArn are required", "ImagePush is required",
+		`ImageDigest "latest" is not sha256:<hex>`, "Environment sets GATEHOUSE_MODE, which the regional topology owns",
+	})
+	if n := len(m.Resources()); n != 0 {
+		t.Errorf("%d resources created before validation failed", n)
+	}
+}
