@@ -201,6 +201,13 @@ describe('App', () => {
     expect(navigate).toHaveBeenCalledWith('/auth/login?returnTo=%2Flist%3Fx%3D1');
   });
 
+  it('asks a signed-out user to log in when they fetch data', async () => {
+    bff.user = null;
+    await startApp();
+    button('Fetch data')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="session-ended"] p')?.textContent).toBe('You need to log in first.'));
+  });
+
   it('logs out through the BFF and goes to the IdP logout URL', async () => {
     await startApp();
     await settle();

@@ -13,6 +13,7 @@ export interface AppDeps {
 }
 
 const sessionEndedText = 'Your session has ended. Log in again to continue.';
+const notSignedInText = 'You need to log in first.';
 
 // App owns the page: it keeps the state, renders it into fixed regions, and
 // turns user actions into API calls. The live regions are created once and
@@ -207,11 +208,12 @@ export class App implements Actions {
 
   private fail(what: string, err: unknown): void {
     if (err instanceof ApiError && err.sessionEnded) {
+      const text = this.state.phase === 'signedIn' ? sessionEndedText : notSignedInText;
       this.state.phase = 'signedOut';
       this.state.user = null;
       this.state.todos = null;
       this.state.editing = null;
-      this.state.alert = { kind: 'sessionEnded', text: sessionEndedText };
+      this.state.alert = { kind: 'sessionEnded', text };
       return;
     }
     let text = `${what}: ${err instanceof Error ? err.message : String(err)}`;

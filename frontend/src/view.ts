@@ -32,10 +32,10 @@ export function accountView(state: State, act: Actions): Child {
   return [
     h('div', { class: 'account-state', 'data-testid': 'login-state' },
       h('p', null, 'Signed in as ', h('strong', { 'data-testid': 'user-name' }, user.name)),
-      h('p', { class: 'groups', 'data-testid': 'user-groups' },
+      h('div', { class: 'groups', 'data-testid': 'user-groups' },
         user.groups.length === 0
           ? 'No groups'
-          : ['Groups: ', h('span', { class: 'group-list' }, user.groups.map((g) => h('span', { class: 'group' }, g)))])),
+          : ['Groups: ', h('ul', { class: 'group-list' }, user.groups.map((g) => h('li', { class: 'group' }, g)))])),
     h('button', {
       type: 'button', 'data-focus': 'logout', disabled: state.busy.has('logout'), onclick: () => act.logout(),
     }, state.busy.has('logout') ? 'Logging out…' : 'Log out'),

@@ -3,14 +3,12 @@ package todo
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -20,31 +18,7 @@ import (
 // startDynalite runs the real dynalite server on a free loopback port.
 func startDynalite(t *testing.T) *dynamodb.Client {
 	t.Helper()
-	cli, err := devservers.NodeModule(filepath.Join("dynalite", "cli.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := devservers.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := devservers.LoopbackAddr(port)
-	proc, err := devservers.Start(context.Background(), devservers.Spec{
-		Name:  "dynalite",
-		Path:  "node",
-		Args:  []string{cli, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--createTableMs", "0"},
-		Ready: devservers.DialReady(addr),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proc.Stop)
-	return dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + addr),
-		// dynalite accepts any signature; these are not AWS credentials.
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	})
+	return devservers.DynaliteT(t).Client()
 }
 
 // createTodoTable creates the table exactly as the contract states: sub (S) hash, id (S) range.
