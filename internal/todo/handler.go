@@ -81,8 +81,10 @@ func NewHandler(opts HandlerOptions) (http.Handler, error) {
 	mux.Handle("GET /greeting", a.authenticated(a.greeting))
 	mux.Handle("GET /todos", a.authenticated(a.list))
 	mux.Handle("POST /todos", a.authenticated(a.create))
-	// A proxy that joins "/api/todos/" onto an upstream base of /todos sends
-	// the collection as /todos/; serve it rather than 404.
+	// The BFF joins the route's rest onto the upstream base, so /api/todos
+	// with an upstream of <api>/todos arrives as /todos/ (and /api/greeting
+	// as /greeting/): serve those too rather than 404.
+	mux.Handle("GET /greeting/{$}", a.authenticated(a.greeting))
 	mux.Handle("GET /todos/{$}", a.authenticated(a.list))
 	mux.Handle("POST /todos/{$}", a.authenticated(a.create))
 	mux.Handle("GET /todos/{id}", a.authenticated(a.get))
