@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, launch, signIn, signOut, stackFromEnv } from './browser.mjs';
+import { accessibilityViolations, api, launch, signIn, signOut, stackFromEnv } from './browser.mjs';
 
 const stack = stackFromEnv();
 const titles = (page) => page.locator('.todo .title').allTextContents();
@@ -30,6 +30,7 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     assert.match(csp, /script-src 'self'/, 'the SPA is served under a strict CSP');
     await page.getByText('You are not signed in.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Log in' }).count(), 1);
+    assert.deepEqual(await accessibilityViolations(page), []);
   });
 
   test('user A signs in and sees their name and groups', async () => {
@@ -60,6 +61,7 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     await page.locator('li.todo.done', { hasText: 'Buy milk' }).waitFor();
 
     await page.getByRole('button', { name: 'Edit “Walk the dog”' }).click();
+    assert.deepEqual(await accessibilityViolations(page), [], 'while editing');
     await page.getByLabel('New title for “Walk the dog”').fill('Walk the cat');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.todo .title', { hasText: 'Walk the cat' }).waitFor();
@@ -89,11 +91,17 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
 
   test('a screenshot of the signed-in page is saved, and the layout fits a phone', async () => {
     await page.screenshot({ path: join(stack.artifacts, 'signed-in.png'), fullPage: true });
+    assert.deepEqual(await accessibilityViolations(page), []);
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone`);
+    assert.deepEqual(await accessibilityViolations(page), [], 'on a phone');
     await page.screenshot({ path: join(stack.artifacts, 'signed-in-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1024, height: 768 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await accessibilityViolations(page), [], 'in dark mode');
+    await page.screenshot({ path: join(stack.artifacts, 'signed-in-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   test('after logout the API answers 401 and the page offers login', async () => {
@@ -104,6 +112,7 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     }
     await page.getByRole('button', { name: 'Fetch data' }).click();
     await page.getByTestId('session-ended').waitFor();
+    assert.deepEqual(await accessibilityViolations(page), [], 'with the login prompt');
   });
 
   test('user B signs in and sees none of user A\'s items', async () => {

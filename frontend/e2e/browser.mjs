@@ -1,7 +1,8 @@
 // Shared setup for the end-to-end suite: the stack's address and demo users
 // from the environment, a headless Debian Chromium with a fresh profile, and
 // the sign-in and sign-out steps as a person does them.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,4 +96,18 @@ export async function signOut(page, stack) {
   ]);
   await page.waitForURL((u) => u.origin === new URL(stack.url).origin);
   await page.getByText('You are not signed in.').waitFor();
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// accessibilityViolations runs axe-core's WCAG 2.1 A/AA rules on the page as
+// it is now. The script goes in through the DevTools protocol, which the
+// page's Content-Security-Policy does not govern, so the CSP stays strict.
+export async function accessibilityViolations(page) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return violations;
 }
