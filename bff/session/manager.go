@@ -126,23 +126,31 @@ func (m *Manager) Reload(ctx context.Context, s *Session) (*Session, error) {
 
 func (m *Manager) load(ctx context.Context, key string, touch bool) (*Session, error) {
 	rec, err := m.store.Get(ctx, key)
-	if errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrExpired):
+		m.deleteExpired(ctx, key)
+		return nil, fmt.Errorf("%w: expired", ErrNoSession)
+	case errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("%w: not found", ErrNoSession)
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("session: load: %w", err)
 	}
 	now := m.now()
 	if reason := expiredReason(rec, now); reason != "" {
-		if err := m.store.Delete(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("session: delete expired: %w", err)
-		}
+		m.deleteExpired(ctx, key)
 		return nil, fmt.Errorf("%w: %s", ErrNoSession, reason)
 	}
 	if touch && now.Sub(rec.LastSeenAt) >= m.opts.TouchInterval {
 		return m.touch(ctx, rec, now)
 	}
 	return &Session{rec: *rec}, nil
+}
+
+// deleteExpired removes a record past its deadline so its sealed tokens do
+// not linger until the backend evicts it. Failure changes nothing for the
+// caller: the session has ended either way, and the store's TTL still applies.
+func (m *Manager) deleteExpired(ctx context.Context, key string) {
+	_ = m.store.Delete(ctx, key)
 }
 
 func expiredReason(rec *Record, now time.Time) string {
@@ -179,14 +187,17 @@ func (m *Manager) touch(ctx context.Context, rec *Record, now time.Time) (*Sessi
 	}
 }
 
-// Tokens unseals the session's token set.
+// Tokens unseals the session's token set. Tokens that cannot be opened
+// (a data key rotated out, a corrupted record) yield ErrNoSession: the user
+// must sign in again.
 func (m *Manager) Tokens(ctx context.Context, s *Session) (Tokens, error) {
 	if err := m.prepare(ctx); err != nil {
 		return Tokens{}, err
 	}
 	pt, err := m.sealer.Open(s.rec.SealedTokens, []byte(s.rec.Key))
 	if err != nil {
-		return Tokens{}, fmt.Errorf("session: tokens: %w", err)
+		// Sealed under a retired key or corrupted: the session cannot act for the user.
+		return Tokens{}, fmt.Errorf("session: tokens: %w: %w", ErrNoSession, err)
 	}
 	t, err := unmarshalTokens(pt)
 	if err != nil {

@@ -25,6 +25,17 @@ var (
 	ErrUnavailable = errors.New("session: store unavailable")
 )
 
+// ErrExpired is what a store returns for a record it still holds past its
+// ExpiresAt (backends such as DynamoDB evict lazily). It matches ErrNotFound
+// under errors.Is, so callers that only know ErrNotFound stay correct; the
+// Manager uses it to delete the leftover record at once.
+var ErrExpired error = expiredError{}
+
+type expiredError struct{}
+
+func (expiredError) Error() string        { return "session: expired" }
+func (expiredError) Is(target error) bool { return target == ErrNotFound }
+
 // Record is what a store keeps for one signed-in browser.
 type Record struct {
 	// Key is Key(cookie id): the store's primary key.
@@ -66,8 +77,8 @@ func (r *Record) ExpiresAt() time.Time {
 // Store persists records. Implementations must be safe for concurrent use and
 // pass the shared conformance suite in package sessiontest.
 type Store interface {
-	// Get returns the live record under key, or ErrNotFound (also for a record
-	// past ExpiresAt that the backend has not yet evicted).
+	// Get returns the live record under key, ErrNotFound, or ErrExpired (which
+	// matches ErrNotFound) for a record past ExpiresAt the backend still holds.
 	Get(ctx context.Context, key string) (*Record, error)
 	// Create stores a new record with Version 1; ErrConflict if the key exists.
 	Create(ctx context.Context, r *Record) error

@@ -120,7 +120,7 @@ func (s *Store) Get(ctx context.Context, key string) (*session.Record, error) {
 		return nil, fmt.Errorf("dynamodb: get: %w", err)
 	}
 	if !s.clock().Before(r.ExpiresAt()) {
-		return nil, session.ErrNotFound
+		return nil, session.ErrExpired
 	}
 	return r, nil
 }

@@ -120,6 +120,9 @@ func (s *Store) Get(ctx context.Context, key string) (*session.Record, error) {
 	defer s.mu.RUnlock()
 	r, ok := s.live(key)
 	if !ok {
+		if _, held := s.records[key]; held {
+			return nil, session.ErrExpired
+		}
 		return nil, session.ErrNotFound
 	}
 	return r.Clone(), nil

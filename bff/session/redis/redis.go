@@ -162,7 +162,7 @@ func (s *Store) Get(ctx context.Context, key string) (*session.Record, error) {
 		return nil, fmt.Errorf("redis: get: bad version %q: %w", version, session.ErrBadEncoding)
 	}
 	if !s.opts.Clock().Before(r.ExpiresAt()) {
-		return nil, session.ErrNotFound
+		return nil, session.ErrExpired
 	}
 	return r, nil
 }

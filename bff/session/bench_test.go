@@ -1,0 +1,154 @@
+package session_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/bff/session"
+)
+
+// Sizes close to Cognito's: access ~1 KB, ID ~1.3 KB, refresh ~1.8 KB.
+var benchTokens = session.Tokens{
+	AccessToken:  strings.Repeat("a", 1100),
+	IDToken:      strings.Repeat("i", 1300),
+	RefreshToken: strings.Repeat("r", 1800),
+	Expiry:       time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+}
+
+func benchSealed(b *testing.B) (session.Sealer, []byte, []byte) {
+	s, err := session.NewSealer(testKey(1), testKey(2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	aad := []byte(session.Key("id"))
+	sealed, err := s.Seal(session.MarshalTokens(benchTokens), aad)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, sealed, aad
+}
+
+// BenchmarkSeal and BenchmarkOpen include the token encoding, as the Manager does.
+func BenchmarkSeal(b *testing.B) {
+	s, _, aad := benchSealed(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Seal(session.MarshalTokens(benchTokens), aad); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	s, sealed, aad := benchSealed(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		pt, err := s.Open(sealed, aad)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := session.UnmarshalTokens(pt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKey(b *testing.B) {
+	id, _ := session.NewID()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = session.Key(id)
+	}
+}
+
+func BenchmarkNewID(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := session.NewID(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchRecord() *session.Record {
+	r := fullRecord()
+	r.SealedTokens = make([]byte, 4300)
+	return r
+}
+
+func BenchmarkRecordEncode(b *testing.B) {
+	r := benchRecord()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = session.MarshalRecord(r)
+	}
+}
+
+func BenchmarkRecordDecode(b *testing.B) {
+	data := session.MarshalRecord(benchRecord())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := session.UnmarshalRecord(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRecordJSON is the baseline the binary encoding was chosen against.
+func BenchmarkRecordJSON(b *testing.B) {
+	r := benchRecord()
+	b.ReportAllocs()
+	for b.Loop() {
+		data, err := json.Marshal(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var back session.Record
+		if err := json.Unmarshal(data, &back); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkManagerLoadAndTokens is the per-request session cost on the
+// proxy path: cookie check, store read (memory), deadline check, unseal.
+func BenchmarkManagerLoadAndTokens(b *testing.B) {
+	store, _ := newBenchStore(b)
+	sealer, _ := session.NewSealer(testKey(1))
+	mgr, err := session.NewManager(store, sealer, session.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &cookieJar{}
+	if _, err := mgr.Create(context.Background(), w, session.NewSession{Subject: "u", Tokens: benchTokens}); err != nil {
+		b.Fatal(err)
+	}
+	r, _ := http.NewRequest(http.MethodGet, "/api/x", nil)
+	r.Header.Set("Cookie", w.h.Get("Set-Cookie"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := mgr.Load(ctx, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := mgr.Tokens(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type cookieJar struct{ h http.Header }
+
+func (c *cookieJar) Header() http.Header {
+	if c.h == nil {
+		c.h = http.Header{}
+	}
+	return c.h
+}
+func (c *cookieJar) Write(b []byte) (int, error) { return len(b), nil }
+func (c *cookieJar) WriteHeader(int)             {}
