@@ -1,0 +1,208 @@
+package components
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// bffWiring is what the BFF's environment is built from.
+type bffWiring struct {
+	publicUrl             pulumi.StringOutput
+	identity              *Identity
+	routes                []EdgeRoute
+	originVerifySecretArn pulumi.StringOutput
+}
+
+// newBffFunction creates the BFF Lambda: arm64 provided.al2023, active
+// tracing, a reserved concurrency, its own log group under the log CMK and
+// an environment (encrypted with the data CMK) that follows the BFF
+// configuration contract.
+func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffWiring, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+	dataKey, err := newSessionDataKey(ctx, name+"-data-key", a, opts...)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := routesJSON(w.routes)
+	if err != nil {
+		return nil, err
+	}
+	env := pulumi.StringMap{
+		"GATEHOUSE_MODE":                     pulumi.String("edge"),
+		"GATEHOUSE_PUBLIC_URL":               w.publicUrl,
+		"GATEHOUSE_POST_LOGOUT_URL":          pulumi.Sprintf("%s/", w.publicUrl),
+		"GATEHOUSE_OIDC_ISSUER":              w.identity.IssuerUrl,
+		"GATEHOUSE_OIDC_CLIENT_ID":           w.identity.ClientId,
+		"GATEHOUSE_OIDC_CLIENT_SECRET_ARN":   w.identity.ClientSecretArn,
+		"GATEHOUSE_COGNITO_DOMAIN":           w.identity.HostedUiUrl,
+		"GATEHOUSE_SESSION_STORE":            pulumi.String("dynamodb"),
+		"GATEHOUSE_SESSION_TABLE":            a.SessionTableName,
+		"GATEHOUSE_SESSION_IDLE_TIMEOUT":     pulumi.String(a.SessionIdleTimeout.String()),
+		"GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": pulumi.String(a.SessionAbsoluteTimeout.String()),
+		"GATEHOUSE_DATA_KEY_CIPHERTEXT":      dataKey,
+		"GATEHOUSE_ROUTES":                   routes,
+		"GATEHOUSE_ORIGIN_VERIFY_HEADER":     pulumi.String(OriginVerifyHeader),
+		"GATEHOUSE_ORIGIN_VERIFY_SECRET_ARN": w.originVerifySecretArn,
+		"GATEHOUSE_LOG_LEVEL":                pulumi.String("info"),
+	}
+	if a.FIPS {
+		env["AWS_USE_FIPS_ENDPOINT"] = pulumi.String("true")
+	}
+
+	policy := func(logGroupArn pulumi.StringOutput) pulumi.StringOutput {
+		return pulumi.All(logGroupArn, a.SessionTableArn, a.SessionsKeyArn, a.DataKeyArn, w.identity.ClientSecretArn, w.originVerifySecretArn).
+			ApplyT(func(v []any) string {
+				logGroup, table, sessionsKey, dataKey, clientSecret, originSecret := v[0].(string), v[1].(string), v[2].(string), v[3].(string), v[4].(string), v[5].(string)
+				return NewPolicy(append(baseLambdaStatements(logGroup),
+					Statement{Sid: "SessionTable", Effect: "Allow",
+						Action:   []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"},
+						Resource: []string{table, table + "/index/*"}},
+					Statement{Sid: "DecryptDataKeyAndSecrets", Effect: "Allow",
+						Action: []string{"kms:Decrypt"}, Resource: []string{sessionsKey, dataKey}},
+					Statement{Sid: "ReadOwnSecrets", Effect: "Allow",
+						Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{clientSecret, originSecret}},
+				)...).JSON()
+			}).(pulumi.StringOutput)
+	}
+	return newGoFunction(ctx, name, a, goFunctionArgs{
+		description:         "Gatehouse BFF",
+		code:                a.BffCode,
+		env:                 env,
+		reservedConcurrency: a.ReservedConcurrency,
+		policy:              policy,
+	}, opts...)
+}
+
+// baseLambdaStatements let a function write its own log group and traces.
+func baseLambdaStatements(logGroupArn string) []Statement {
+	return []Statement{
+		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
+		// X-Ray trace APIs have no resource-level permissions.
+		{Sid: "WriteTraces", Effect: "Allow", Action: []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, Resource: "*"},
+	}
+}
+
+// goFunctionArgs describe one Go Lambda.
+type goFunctionArgs struct {
+	description         string
+	code                LambdaCode
+	env                 pulumi.StringMap
+	reservedConcurrency int
+	// policy builds the role's only policy from the function's log group ARN.
+	policy func(logGroupArn pulumi.StringOutput) pulumi.StringOutput
+}
+
+func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFunctionArgs, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+	logGroup, err := NewLogGroup(ctx, name, &LogGroupArgs{KmsKeyArn: a.LogsKeyArn, RetentionDays: a.LogRetentionDays}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Description: pulumi.String(f.description + " execution role"),
+		AssumeRolePolicy: pulumi.String(NewPolicy(Statement{
+			Effect:    "Allow",
+			Principal: map[string]any{"Service": a.Account.ServicePrincipal("lambda")},
+			Action:    []string{"sts:AssumeRole"},
+			Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": a.Account.AccountID}},
+		}).JSON()),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("components: role %s: %w", name, err)
+	}
+	// Lambda checks at creation that the role may write X-Ray traces, so the
+	// policy must exist first.
+	rolePolicy, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{
+		Role:   role.ID(),
+		Policy: f.policy(logGroup.Arn),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("components: role policy %s: %w", name, err)
+	}
+	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Description:                  pulumi.String(f.description),
+		Runtime:                      pulumi.String("provided.al2023"),
+		Architectures:                pulumi.ToStringArray([]string{"arm64"}),
+		Handler:                      pulumi.String("bootstrap"),
+		Code:                         pulumi.NewFileArchive(f.code.Path),
+		SourceCodeHash:               pulumi.String(f.code.SourceCodeHash),
+		Role:                         role.Arn,
+		MemorySize:                   pulumi.Int(512),
+		Timeout:                      pulumi.Int(29),
+		ReservedConcurrentExecutions: pulumi.Int(f.reservedConcurrency),
+		TracingConfig:                lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		KmsKeyArn:                    a.DataKeyArn,
+		Environment:                  lambda.FunctionEnvironmentArgs{Variables: f.env},
+		LoggingConfig: lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  logGroup.Name,
+		},
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{rolePolicy, logGroup}))...)
+	if err != nil {
+		return nil, fmt.Errorf("components: function %s: %w", name, err)
+	}
+	return fn, nil
+}
+
+// newSessionDataKey returns the base64 KMS ciphertext of the BFF's session
+// data key, encrypted under the sessions CMK; the plaintext never reaches
+// the function's configuration. Like the origin-verify value it is drawn
+// once: later runs ignore the new random plaintext, so deploys do not log
+// every user out. The BFF needs exactly 32 bytes, and the random source
+// gives printable characters, so the key carries about 205 bits of entropy.
+func newSessionDataKey(ctx *pulumi.Context, name string, a EdgeTopologyArgs, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	random, err := secretsmanager.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordArgs{
+		PasswordLength:     pulumi.IntRef(32),
+		ExcludeCharacters:  pulumi.StringRef(" "),
+		IncludeSpace:       pulumi.BoolRef(false),
+		ExcludePunctuation: pulumi.BoolRef(false),
+	}, pulumi.Parent(a.parent))
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("components: session data key: %w", err)
+	}
+	ct, err := kms.NewCiphertext(ctx, name, &kms.CiphertextArgs{
+		KeyId:     a.SessionsKeyArn,
+		Plaintext: pulumi.ToSecret(pulumi.String(random.RandomPassword)).(pulumi.StringOutput),
+	}, append(opts, pulumi.IgnoreChanges([]string{"plaintext"}))...)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("components: session data key: %w", err)
+	}
+	return ct.CiphertextBlob, nil
+}
+
+// routeJSON is the BFF's GATEHOUSE_ROUTES element.
+type routeJSON struct {
+	Name         string   `json:"name"`
+	Upstream     string   `json:"upstream"`
+	Groups       []string `json:"groups,omitempty"`
+	Scopes       []string `json:"scopes,omitempty"`
+	Timeout      string   `json:"timeout,omitempty"`
+	MaxBodyBytes *int64   `json:"maxBodyBytes,omitempty"`
+}
+
+// routesJSON renders the routes once every upstream URL is known.
+func routesJSON(routes []EdgeRoute) (pulumi.StringOutput, error) {
+	upstreams := make([]any, len(routes))
+	for i, r := range routes {
+		upstreams[i] = r.Upstream
+	}
+	return pulumi.All(upstreams...).ApplyT(func(v []any) (string, error) {
+		out := make([]routeJSON, len(routes))
+		for i, r := range routes {
+			out[i] = routeJSON{Name: r.Name, Upstream: v[i].(string), Groups: r.Groups, Scopes: r.Scopes}
+			if r.Timeout > 0 {
+				out[i].Timeout = r.Timeout.String()
+			}
+			if r.MaxBodyBytes > 0 {
+				size := r.MaxBodyBytes
+				out[i].MaxBodyBytes = &size
+			}
+		}
+		b, err := json.Marshal(out)
+		return string(b), err
+	}).(pulumi.StringOutput), nil
+}

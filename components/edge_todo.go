@@ -1,0 +1,146 @@
+package components
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// SampleTodoArgs configures the sample ToDo downstream.
+type SampleTodoArgs struct {
+	// Code is the Lambda zip of cmd/todo-api. Required.
+	Code LambdaCode
+	// ReservedConcurrency caps the ToDo function. Defaults to 10.
+	ReservedConcurrency int
+}
+
+// Route names the sample ToDo API takes in the BFF.
+var sampleTodoRouteNames = []string{"todos", "greeting"}
+
+var edgeRouteName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+func validateEdgeRoutes(routes []EdgeRoute, sampleTodo bool) []error {
+	var errs []error
+	seen := map[string]bool{}
+	if sampleTodo {
+		for _, n := range sampleTodoRouteNames {
+			seen[n] = true
+		}
+	}
+	for i, r := range routes {
+		switch {
+		case !edgeRouteName.MatchString(r.Name):
+			errs = append(errs, fmt.Errorf("route %d name %q: use lowercase letters, digits and dashes (it becomes /api/<name>/)", i, r.Name))
+		case seen[r.Name]:
+			errs = append(errs, fmt.Errorf("route %q is listed twice (the sample ToDo API takes %v)", r.Name, sampleTodoRouteNames))
+		}
+		seen[r.Name] = true
+		if r.Upstream == nil {
+			errs = append(errs, fmt.Errorf("route %q needs an upstream URL", r.Name))
+		}
+	}
+	return errs
+}
+
+// sampleTodo is the deployed ToDo downstream.
+type sampleTodo struct {
+	Table *dynamodb.Table
+	Api   *edgeApi
+	// Routes point the BFF's /api/todos/* and /api/greeting at the API.
+	Routes []EdgeRoute
+}
+
+// newSampleTodo deploys the ToDo API the way a team's own downstream would
+// sit behind the BFF: its own Lambda and table, and an HTTP API whose every
+// route needs a Cognito access token for the BFF's client (a JWT
+// authorizer). Browsers never hold such a token (the BFF keeps them
+// server-side), so in practice only the BFF's proxy reaches it; the API
+// still checks the token itself, and so does the handler (defence in depth).
+// The BFF stays a plain HTTP reverse proxy, with no AWS signing.
+func newSampleTodo(ctx *pulumi.Context, name string, a EdgeTopologyArgs, identity *Identity, opts ...pulumi.ResourceOption) (*sampleTodo, error) {
+	concurrency := a.SampleTodo.ReservedConcurrency
+	if concurrency == 0 {
+		concurrency = 10
+	}
+	table, err := dynamodb.NewTable(ctx, name, &dynamodb.TableArgs{
+		BillingMode: pulumi.String("PAY_PER_REQUEST"),
+		HashKey:     pulumi.String("sub"),
+		RangeKey:    pulumi.String("id"),
+		Attributes: dynamodb.TableAttributeArray{
+			dynamodb.TableAttributeArgs{Name: pulumi.String("sub"), Type: pulumi.String("S")},
+			dynamodb.TableAttributeArgs{Name: pulumi.String("id"), Type: pulumi.String("S")},
+		},
+		ServerSideEncryption: dynamodb.TableServerSideEncryptionArgs{
+			Enabled:   pulumi.Bool(true),
+			KmsKeyArn: a.DataKeyArn,
+		},
+		PointInTimeRecovery:       dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
+		DeletionProtectionEnabled: pulumi.Bool(!a.ForceDestroy),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("components: ToDo table: %w", err)
+	}
+
+	policy := func(logGroupArn pulumi.StringOutput) pulumi.StringOutput {
+		return pulumi.All(logGroupArn, table.Arn).ApplyT(func(v []any) string {
+			return NewPolicy(append(baseLambdaStatements(v[0].(string)),
+				Statement{Sid: "TodoTable", Effect: "Allow",
+					Action:   []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+					Resource: []string{v[1].(string)}},
+			)...).JSON()
+		}).(pulumi.StringOutput)
+	}
+	env := pulumi.StringMap{
+		"TODO_ISSUER":   identity.IssuerUrl,
+		"TODO_AUDIENCE": identity.ClientId,
+		"TODO_STORE":    pulumi.String("dynamodb"),
+		"TODO_TABLE":    table.Name,
+	}
+	if a.FIPS {
+		env["AWS_USE_FIPS_ENDPOINT"] = pulumi.String("true")
+	}
+	fn, err := newGoFunction(ctx, name, a, goFunctionArgs{
+		description:         "Gatehouse sample ToDo API",
+		code:                a.SampleTodo.Code,
+		env:                 env,
+		reservedConcurrency: concurrency,
+		policy:              policy,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+
+	api, err := newThrottledHttpApi(ctx, name+"-api", a, "Gatehouse sample ToDo API (called by the BFF with the user's access token)", opts...)
+	if err != nil {
+		return nil, err
+	}
+	authorizer, err := apigatewayv2.NewAuthorizer(ctx, name+"-jwt", &apigatewayv2.AuthorizerArgs{
+		ApiId:           api.Api.ID(),
+		AuthorizerType:  pulumi.String("JWT"),
+		IdentitySources: pulumi.ToStringArray([]string{"$request.header.Authorization"}),
+		// Cognito access tokens carry client_id instead of aud; API Gateway
+		// checks either against the audience list.
+		JwtConfiguration: apigatewayv2.AuthorizerJwtConfigurationArgs{
+			Issuer:    identity.IssuerUrl,
+			Audiences: pulumi.StringArray{identity.ClientId},
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("components: ToDo authorizer: %w", err)
+	}
+	if err := api.proxyTo(ctx, name+"-api", fn, []string{"$default"}, authorizer, opts...); err != nil {
+		return nil, err
+	}
+
+	return &sampleTodo{
+		Table: table,
+		Api:   api,
+		Routes: []EdgeRoute{
+			{Name: "todos", Upstream: pulumi.Sprintf("%s/todos", api.Api.ApiEndpoint)},
+			{Name: "greeting", Upstream: pulumi.Sprintf("%s/greeting", api.Api.ApiEndpoint)},
+		},
+	}, nil
+}
