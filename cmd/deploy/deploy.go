@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+	exitPolicy = 3
+)
+
+// eventDrain bounds the wait for the engine's event stream to close after an operation returns.
+// When the CLI fails before it connects, the Automation API never closes the stream.
+const eventDrain = 10 * time.Second
+
+// run is the whole tool behind main, with the program and the streams passed in.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, program pulumi.RunFunc) int {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	opts, err := ParseArgs(args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if opts.Command == CmdReview {
+		return runReview(ctx, opts, stdout, stderr)
+	}
+	progress := stdout
+	if opts.JSON {
+		progress = stderr
+	}
+	summary := newSummary(opts)
+	runErr := execute(ctx, opts, program, progress, stderr, summary)
+	summary.finish(runErr)
+	code := summary.ExitCode()
+	if err := report(opts, summary, stdout, progress); err != nil {
+		fmt.Fprintln(stderr, err)
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+func report(opts *Options, s *Summary, stdout, progress io.Writer) error {
+	fmt.Fprintf(progress, "\ndeploy: %s of %s %s\n", s.Operation, s.Stack, resultWords[s.Result])
+	for _, e := range s.Errors {
+		fmt.Fprintf(progress, "deploy: error: %s\n", e)
+	}
+	if opts.Command == CmdOutputs && !opts.JSON {
+		for _, name := range sortedKeys(s.Outputs) {
+			fmt.Fprintf(stdout, "%s\t%s\n", name, valueCell(s.Outputs[name]))
+		}
+	}
+	if opts.JSON {
+		if err := s.WriteJSON(stdout); err != nil {
+			return err
+		}
+	}
+	switch opts.MarkdownFile {
+	case "":
+		return nil
+	case "-":
+		return s.WriteMarkdown(stdout)
+	default:
+		f, err := os.Create(opts.MarkdownFile)
+		if err != nil {
+			return fmt.Errorf("deploy: --markdown: %w", err)
+		}
+		if err := s.WriteMarkdown(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progress, stderr io.Writer, s *Summary) error {
+	tmp, err := os.MkdirTemp("", "gatehouse-deploy-")
+	if err != nil {
+		return fmt.Errorf("deploy: temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	var packs []string
+	if opts.Command == CmdPreview || opts.Command == CmdUp {
+		if packs, err = preparePolicyPacks(ctx, opts, tmp, progress); err != nil {
+			return err
+		}
+	}
+	ws, err := workspaceFor(ctx, opts, program)
+	if err != nil {
+		return err
+	}
+	st, err := targetStack(ctx, ws, opts, progress)
+	if errors.Is(err, errNoStack) && opts.Command == CmdDestroy && opts.PR > 0 {
+		// A pull request may be closed twice, or before its first preview: nothing to remove.
+		fmt.Fprintf(progress, "Review stack %s does not exist; nothing to destroy\n", opts.Target())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+
+	ch := make(chan events.EngineEvent)
+	done := make(chan struct{})
+	go newCollector(s).consume(ch, done)
+	opErr := operate(ctx, st, opts, packs, progress, stderr, ch, s)
+	select {
+	case <-done:
+	case <-time.After(eventDrain):
+	}
+	if opErr != nil {
+		return opErr
+	}
+	if opts.Command == CmdUp || opts.Command == CmdOutputs || opts.Command == CmdRefresh {
+		out, err := st.Outputs(ctx)
+		if err != nil {
+			return fmt.Errorf("deploy: read outputs of %s: %w", opts.Target(), err)
+		}
+		values := make(map[string]outputValue, len(out))
+		for k, v := range out {
+			values[k] = outputValue{Value: v.Value, Secret: v.Secret}
+		}
+		s.Outputs = maskOutputs(values)
+	}
+	return nil
+}
+
+// targetStack selects (or, for preview and up, creates) the stack the command acts on.
+func targetStack(ctx context.Context, ws auto.Workspace, opts *Options, progress io.Writer) (auto.Stack, error) {
+	creates := opts.Command == CmdPreview || opts.Command == CmdUp
+	if opts.PR > 0 && creates {
+		return prepareReviewStack(ctx, ws, opts, progress)
+	}
+	return selectStack(ctx, ws, opts.Target(), creates)
+}
+
+func operate(ctx context.Context, st auto.Stack, opts *Options, packs []string, progress, stderr io.Writer,
+	ch chan events.EngineEvent, s *Summary,
+) error {
+	target := opts.Target()
+	switch opts.Command {
+	case CmdPreview:
+		o := []optpreview.Option{
+			optpreview.ProgressStreams(progress), optpreview.ErrorProgressStreams(stderr),
+			optpreview.EventStreams(ch), optpreview.PolicyPacks(packs...),
+			optpreview.PolicyPackConfigs(opts.PolicyPackConfigs...),
+		}
+		if opts.Parallel > 0 {
+			o = append(o, optpreview.Parallel(opts.Parallel))
+		}
+		if opts.Message != "" {
+			o = append(o, optpreview.Message(opts.Message))
+		}
+		_, err := st.Preview(ctx, o...)
+		return wrapOp("preview", target, err)
+	case CmdUp:
+		o := []optup.Option{
+			optup.ProgressStreams(progress), optup.ErrorProgressStreams(stderr),
+			optup.EventStreams(ch), optup.PolicyPacks(packs...),
+			optup.PolicyPackConfigs(opts.PolicyPackConfigs...),
+		}
+		if opts.Parallel > 0 {
+			o = append(o, optup.Parallel(opts.Parallel))
+		}
+		if opts.Message != "" {
+			o = append(o, optup.Message(opts.Message))
+		}
+		_, err := st.Up(ctx, o...)
+		return wrapOp("up", target, err)
+	case CmdRefresh:
+		o := []optrefresh.Option{
+			optrefresh.ProgressStreams(progress), optrefresh.ErrorProgressStreams(stderr), optrefresh.EventStreams(ch),
+		}
+		if opts.Parallel > 0 {
+			o = append(o, optrefresh.Parallel(opts.Parallel))
+		}
+		_, err := st.Refresh(ctx, o...)
+		return wrapOp("refresh", target, err)
+	case CmdDestroy:
+		o := []optdestroy.Option{
+			optdestroy.ProgressStreams(progress), optdestroy.ErrorProgressStreams(stderr), optdestroy.EventStreams(ch),
+		}
+		if opts.PR > 0 {
+			// A review stack lives only as long as its pull request: remove it with its resources.
+			o = append(o, optdestroy.Remove())
+		}
+		if opts.Parallel > 0 {
+			o = append(o, optdestroy.Parallel(opts.Parallel))
+		}
+		_, err := st.Destroy(ctx, o...)
+		return wrapOp("destroy", target, err)
+	case CmdOutputs:
+		close(ch)
+		return nil
+	}
+	close(ch)
+	return fmt.Errorf("deploy: unsupported command %q", opts.Command)
+}
+
+// wrapOp keeps the Automation API's own message and the CLI's stderr, and drops its copy of the
+// CLI's stdout, which the progress stream has already shown.
+func wrapOp(op, stack string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("deploy: %s of %s failed: %s", op, stack, conciseError(err.Error()))
+}
+
+func conciseError(msg string) string {
+	head, rest, found := strings.Cut(msg, "\ncode: ")
+	if !found {
+		return strings.TrimSpace(msg)
+	}
+	code, rest, _ := strings.Cut(rest, "\n")
+	if _, stderr, ok := strings.Cut(rest, "stderr: "); ok && strings.TrimSpace(stderr) != "" {
+		return fmt.Sprintf("%s (exit code %s): %s", strings.TrimSpace(head), code, strings.TrimSpace(stderr))
+	}
+	return fmt.Sprintf("%s (exit code %s)", strings.TrimSpace(head), code)
+}
