@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
+)
+
+// todoAudience is the resource the local OpenID Provider issues JWT access
+// tokens for; the ToDo API also accepts the BFF's client id in client_id.
+const todoAudience = "urn:gatehouse:todo"
+
+// StackOptions configure the local stack.
+type StackOptions struct {
+	// Root is the repository checkout. Defaults to the one holding the working directory.
+	Root string
+	// Host is the host name in the public URL. Defaults to "localhost": the
+	// only host for which the BFF relaxes Secure cookies.
+	Host string
+	// Port is the BFF's port. Defaults to a free port.
+	Port int
+	// StateDir keeps the data key and built binaries. Defaults to <Root>/.gatehouse.
+	StateDir string
+	// SPADir receives the SPA build the BFF serves. Defaults to <Root>/frontend/dist.
+	SPADir string
+	// Log receives progress lines. Defaults to io.Discard.
+	Log io.Writer
+}
+
+// Defaults fills unset fields.
+func (o *StackOptions) Defaults() error {
+	if o.Root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+		if o.Root, err = findRepoRoot(wd); err != nil {
+			return err
+		}
+	}
+	if o.Host == "" {
+		o.Host = "localhost"
+	}
+	if o.Port == 0 {
+		port, err := devservers.FreePort()
+		if err != nil {
+			return err
+		}
+		o.Port = port
+	}
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(o.Root, ".gatehouse")
+	}
+	if o.SPADir == "" {
+		o.SPADir = filepath.Join(o.Root, "frontend", "dist")
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return nil
+}
+
+// Validate reports every problem at once.
+func (o *StackOptions) Validate() error {
+	var errs []error
+	if o.Host != "localhost" && o.Host != "127.0.0.1" {
+		errs = append(errs, fmt.Errorf("host %q: the local stack serves plain http, which the BFF accepts only on localhost or 127.0.0.1", o.Host))
+	}
+	if o.Port < 1 || o.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port %d is not a TCP port", o.Port))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("dev: stack options: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Stack is the running local stack: the OpenID Provider, the ToDo API and the BFF.
+type Stack struct {
+	// URL is the app's origin, e.g. http://localhost:8080.
+	URL   string
+	Users []devservers.OIDCUser
+	IdP   *devservers.OIDCProvider
+	Todo  *devservers.Process
+	BFF   *devservers.Process
+}
+
+// StartStack builds the SPA and the binaries, then starts the three services
+// on loopback. On error everything already started is stopped.
+func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
+	if err := opts.Defaults(); err != nil {
+		return nil, err
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	// Fail before minutes of building, not after.
+	probe, err := net.Listen("tcp", devservers.LoopbackAddr(opts.Port))
+	if err != nil {
+		return nil, fmt.Errorf("dev: port %d is in use (%w): stop what holds it, or pick another port with -port", opts.Port, err)
+	}
+	probe.Close()
+	s := &Stack{URL: fmt.Sprintf("http://%s:%d", opts.Host, opts.Port)}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+
+	spaDir, err := buildSPA(ctx, opts.Log, opts.Root, opts.SPADir)
+	if err != nil {
+		return nil, err
+	}
+	binDir := filepath.Join(opts.StateDir, "bin")
+	bffBin, err := buildBinary(ctx, opts.Log, opts.Root, binDir, "./bff/cmd/bff")
+	if err != nil {
+		return nil, err
+	}
+	todoBin, err := buildBinary(ctx, opts.Log, opts.Root, binDir, "./cmd/todo-api")
+	if err != nil {
+		return nil, err
+	}
+	keyFile := filepath.Join(opts.StateDir, "session.key")
+	if err := ensureDataKey(keyFile); err != nil {
+		return nil, err
+	}
+	if err := ensureNodeModules(ctx, opts.Log, devservers.NodeDir()); err != nil {
+		return nil, err
+	}
+
+	fmt.Fprintln(opts.Log, "dev: starting the OpenID Provider")
+	s.IdP, err = devservers.StartOIDCProvider(ctx, devservers.OIDCProviderOptions{
+		RedirectURIs:           []string{s.URL + "/auth/callback"},
+		PostLogoutRedirectURIs: []string{s.URL + "/"},
+		BackchannelLogoutURI:   s.URL + "/auth/backchannel-logout",
+		APIAudience:            todoAudience,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Users = s.IdP.Users
+
+	todoPort, err := devservers.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	todoAddr := devservers.LoopbackAddr(todoPort)
+	fmt.Fprintln(opts.Log, "dev: starting the ToDo API")
+	s.Todo, err = devservers.Start(ctx, devservers.Spec{
+		Name: "todo-api",
+		Path: todoBin,
+		Env: cleanEnv(map[string]string{
+			"TODO_ISSUER":      s.IdP.Issuer,
+			"TODO_AUDIENCE":    s.IdP.ClientID,
+			"TODO_STORE":       "memory",
+			"TODO_LISTEN_ADDR": todoAddr,
+		}),
+		Ready: httpReady("http://" + todoAddr + "/healthz"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	routes, _ := json.Marshal([]map[string]any{
+		{"name": "todos", "upstream": "http://" + todoAddr + "/todos"},
+		{"name": "greeting", "upstream": "http://" + todoAddr + "/greeting"},
+	})
+	fmt.Fprintln(opts.Log, "dev: starting the BFF")
+	s.BFF, err = devservers.Start(ctx, devservers.Spec{
+		Name: "bff",
+		Path: bffBin,
+		Env: cleanEnv(map[string]string{
+			"GATEHOUSE_MODE":               "local",
+			"GATEHOUSE_PUBLIC_URL":         s.URL,
+			"GATEHOUSE_LISTEN_ADDR":        devservers.LoopbackAddr(opts.Port),
+			"GATEHOUSE_OIDC_ISSUER":        s.IdP.Issuer,
+			"GATEHOUSE_OIDC_CLIENT_ID":     s.IdP.ClientID,
+			"GATEHOUSE_OIDC_CLIENT_SECRET": s.IdP.ClientSecret,
+			"GATEHOUSE_SESSION_STORE":      "memory",
+			"GATEHOUSE_INSECURE_COOKIES":   "true",
+			"GATEHOUSE_DATA_KEY_FILE":      keyFile,
+			"GATEHOUSE_ROUTES":             string(routes),
+			"GATEHOUSE_SPA_DIR":            spaDir,
+		}),
+		Ready: httpReady("http://" + devservers.LoopbackAddr(opts.Port) + "/healthz"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Stop ends the services in the reverse order of their start.
+func (s *Stack) Stop() {
+	for _, p := range []*devservers.Process{s.BFF, s.Todo} {
+		if p != nil {
+			p.Stop()
+		}
+	}
+	if s.IdP != nil {
+		s.IdP.Stop()
+	}
+}
+
+// Processes lists the running children by name, for logs.
+func (s *Stack) Processes() []*devservers.Process {
+	var out []*devservers.Process
+	if s.IdP != nil {
+		out = append(out, s.IdP.Process)
+	}
+	for _, p := range []*devservers.Process{s.Todo, s.BFF} {
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// cleanEnv blanks every Gatehouse, ToDo and Lambda setting inherited from
+// the caller's environment, so that a stray variable (a KMS ciphertext, a
+// Lambda runtime address) cannot change what the local stack runs, then sets vars.
+func cleanEnv(vars map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "GATEHOUSE_") || strings.HasPrefix(name, "TODO_") || name == "AWS_LAMBDA_RUNTIME_API" {
+			if _, set := vars[name]; !set {
+				env = append(env, name+"=")
+			}
+		}
+	}
+	for name, value := range vars {
+		env = append(env, name+"="+value)
+	}
+	return env
+}
+
+func httpReady(url string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s answered %d", url, resp.StatusCode)
+		}
+		return nil
+	}
+}
