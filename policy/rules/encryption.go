@@ -19,13 +19,13 @@ const (
 func encryptionRules() []Rule {
 	f := FamilyEncryption
 	return []Rule{
-		stackRule(f, "s3-bucket-sse-kms", controls("SC-28", "SC-28(1)", "SC-12"),
+		concerning(stackRule(f, "s3-bucket-sse-kms", controls("SC-28", "SC-28(1)", "SC-12"),
 			"S3 buckets encrypt at rest with SSE-KMS under a customer-managed key (access-log buckets excepted).",
-			checkBucketSSEKMS),
-		stackRule(f, "s3-log-bucket-sse-s3", controls("SC-28", "AU-9"),
+			checkBucketSSEKMS), typeBucketV2, typeBucket),
+		concerning(stackRule(f, "s3-log-bucket-sse-s3", controls("SC-28", "AU-9"),
 			"Access-log buckets for ALB, CloudFront and S3 logs use SSE-S3 (AES256), the only encryption those services can write.",
-			checkLogBucketSSES3),
-		stackRule(f, "s3-bucket-versioning", controls("CP-9", "CP-10", "SI-12"),
+			checkLogBucketSSES3), typeBucketV2, typeBucket),
+		concerning(stackRule(f, "s3-bucket-versioning", controls("CP-9", "CP-10", "SI-12"),
 			"S3 buckets have versioning enabled so that overwritten or deleted objects can be recovered.",
 			func(st *Stack) []Finding {
 				return eachBucket(st, func(b Resource) string {
@@ -45,7 +45,7 @@ func encryptionRules() []Rule {
 					}
 					return "add an aws.s3.BucketVersioningV2 for this bucket with versioningConfiguration.status \"Enabled\""
 				})
-			}),
+			}), typeBucketV2, typeBucket),
 		resourceRule(f, "kms-key-rotation", controls("SC-12", "SC-12(1)"),
 			"Customer-managed symmetric KMS keys rotate automatically.",
 			types(typeKMSKey), func(r Resource, _ Settings) []string {

@@ -111,10 +111,10 @@ func identityRules() []Rule {
 				return msgs(when(!unknown(v) && str(v) != "AWS_IAM",
 					"authorizationType is %q: set \"AWS_IAM\" and sign requests from CloudFront with an origin access control", str(v)))
 			})),
-		stackRule(f, "apigatewayv2-route-authorization", controls("AC-3", "IA-2", "SC-7"),
+		concerning(stackRule(f, "apigatewayv2-route-authorization", controls("AC-3", "IA-2", "SC-7"),
 			"HTTP API routes have an authorizer, or the API is reachable only through CloudFront with the "+OriginVerifyHeader+" header the BFF checks.",
-			checkRouteAuthorization),
-		stackRule(f, "s3-bucket-ownership-enforced", controls("AC-3", "AC-6"),
+			checkRouteAuthorization), typeRoute),
+		concerning(stackRule(f, "s3-bucket-ownership-enforced", controls("AC-3", "AC-6"),
 			"S3 buckets disable ACLs (BucketOwnerEnforced); only CloudFront standard-log buckets may keep BucketOwnerPreferred.",
 			func(st *Stack) []Finding {
 				return eachBucket(st, func(b Resource) string {
@@ -130,7 +130,7 @@ func identityRules() []Rule {
 					}
 					return "add an aws.s3.BucketOwnershipControls for this bucket with objectOwnership \"BucketOwnerEnforced\""
 				})
-			}),
+			}), typeBucketV2, typeBucket),
 	}
 }
 

@@ -19,7 +19,7 @@ const minimumRetentionDays = 365
 func loggingRules() []Rule {
 	f := FamilyLogging
 	return []Rule{
-		stackRule(f, "s3-bucket-logging", controls("AU-2", "AU-3", "AU-12"),
+		concerning(stackRule(f, "s3-bucket-logging", controls("AU-2", "AU-3", "AU-12"),
 			"S3 buckets (other than the access-log buckets themselves) send server access logs to a log bucket.",
 			func(st *Stack) []Finding {
 				return eachBucket(st, func(b Resource) string {
@@ -30,8 +30,8 @@ func loggingRules() []Rule {
 					return fmt.Sprintf("add an aws.s3.BucketLoggingV2 for this bucket whose targetBucket is a bucket tagged %s=%s",
 						LogBucketTagKey, LogBucketTagValue)
 				})
-			}),
-		stackRule(f, "cloudfront-logging", controls("AU-2", "AU-12", "SI-4"),
+			}), typeBucketV2, typeBucket),
+		concerning(stackRule(f, "cloudfront-logging", controls("AU-2", "AU-12", "SI-4"),
 			"CloudFront distributions write access logs (standard logging to S3, or a log delivery source).",
 			func(st *Stack) []Finding {
 				var out []Finding
@@ -42,8 +42,8 @@ func loggingRules() []Rule {
 					out = append(out, Finding{URN: d.URN, Message: "set loggingConfig.bucket to an access-log bucket, or add an aws.cloudwatch.LogDeliverySource for the distribution"})
 				}
 				return out
-			}),
-		stackRule(f, "wafv2-web-acl-logging", controls("AU-2", "AU-12", "SI-4"),
+			}), typeDistribution),
+		concerning(stackRule(f, "wafv2-web-acl-logging", controls("AU-2", "AU-12", "SI-4"),
 			"Every WAF web ACL has a logging configuration.",
 			func(st *Stack) []Finding {
 				var out []Finding
@@ -53,7 +53,7 @@ func loggingRules() []Rule {
 					}
 				}
 				return out
-			}),
+			}), typeWebACL),
 		resourceRule(f, "wafv2-logging-redaction", controls("AU-3(3)", "SC-28", "AU-9"),
 			"WAF logs redact the authorization and cookie headers so that tokens and sessions never reach the logs.",
 			types(typeWebACLLogging), func(r Resource, _ Settings) []string {
@@ -91,7 +91,7 @@ func loggingRules() []Rule {
 				return msgs(when(!set(get(logs, "bucket")) || (enabled.IsBool() && !enabled.AsBool()),
 					"set accessLogs: {bucket: <an SSE-S3 log bucket>, enabled: true}"))
 			})),
-		stackRule(f, "vpc-flow-logs", controls("AU-2", "AU-12", "SI-4", "SC-7"),
+		concerning(stackRule(f, "vpc-flow-logs", controls("AU-2", "AU-12", "SI-4", "SC-7"),
 			"Every VPC records flow logs of all traffic.",
 			func(st *Stack) []Finding {
 				var out []Finding
@@ -106,7 +106,7 @@ func loggingRules() []Rule {
 					}
 				}
 				return out
-			}),
+			}), typeVPC, typeAwsxVPC),
 		resourceRule(f, "log-group-retention", controls("AU-11", "SI-12"),
 			fmt.Sprintf("CloudWatch log groups set a retention: at least %d days under FedRAMP.", minimumRetentionDays),
 			types(typeLogGroup), func(r Resource, s Settings) []string {

@@ -23,7 +23,7 @@ const (
 func networkRules() []Rule {
 	f := FamilyNetwork
 	return append([]Rule{
-		mandatory(stackRule(f, "s3-bucket-public-access-block", controls("AC-3", "AC-4", "SC-7"),
+		mandatory(concerning(stackRule(f, "s3-bucket-public-access-block", controls("AC-3", "AC-4", "SC-7"),
 			"S3 buckets block all public access (ACLs and policies, new and existing).",
 			func(st *Stack) []Finding {
 				return eachBucket(st, func(b Resource) string {
@@ -41,8 +41,8 @@ func networkRules() []Rule {
 					}
 					return "add an aws.s3.BucketPublicAccessBlock for this bucket with all four settings true"
 				})
-			})),
-		mandatory(stackRule(f, "s3-bucket-tls-only", controls("SC-8", "SC-8(1)", "AC-17(2)"),
+			}), typeBucketV2, typeBucket)),
+		mandatory(concerning(stackRule(f, "s3-bucket-tls-only", controls("SC-8", "SC-8(1)", "AC-17(2)"),
 			"S3 bucket policies deny any request made without TLS (aws:SecureTransport false).",
 			func(st *Stack) []Finding {
 				return eachBucket(st, func(b Resource) string {
@@ -56,7 +56,7 @@ func networkRules() []Rule {
 					}
 					return "attach an aws.s3.BucketPolicy with a Deny of s3:* for every principal when aws:SecureTransport is \"false\""
 				})
-			})),
+			}), typeBucketV2, typeBucket)),
 		resourceRule(f, "wafv2-web-acl-rules", controls("SC-5", "SC-7", "SI-4"),
 			"WAF web ACLs carry AWS managed rule groups and a rate-based rule.",
 			types(typeWebACL), func(r Resource, _ Settings) []string {
@@ -73,12 +73,12 @@ func networkRules() []Rule {
 					when(!managed, "add AWS managed rule groups (AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList)"),
 					when(!rate, "add a rate-based rule that blocks a single IP over its request budget"))
 			}),
-		mandatory(stackRule(f, "vpc-default-sg-closed", controls("AC-4", "SC-7", "SC-7(5)"),
+		mandatory(concerning(stackRule(f, "vpc-default-sg-closed", controls("AC-4", "SC-7", "SC-7(5)"),
 			"Each VPC's default security group is managed and has no ingress or egress rules.",
-			checkDefaultSecurityGroups)),
-		mandatory(stackRule(f, "vpc-no-world-ingress", controls("AC-4", "SC-7", "SC-7(5)", "CM-7"),
+			checkDefaultSecurityGroups), typeVPC, typeAwsxVPC)),
+		mandatory(concerning(stackRule(f, "vpc-no-world-ingress", controls("AC-4", "SC-7", "SC-7(5)", "CM-7"),
 			"No security group admits 0.0.0.0/0 or ::/0, except TCP 443 on a load balancer (and 80 where that load balancer only redirects to HTTPS).",
-			checkWorldIngress)),
+			checkWorldIngress), typeSecurityGroup, typeSGRule, typeSGIngressRule)),
 	}, edgeAndALBRules()...)
 }
 

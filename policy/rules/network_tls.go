@@ -174,7 +174,7 @@ func edgeAndALBRules() []Rule {
 				v := prop(r, "enableDeletionProtection")
 				return msgs(when(!isTrue(v) && !unknown(v), "set enableDeletionProtection: true"))
 			})),
-		stackRule(f, "alb-waf", controls("SC-7", "SC-5", "SI-4"),
+		concerning(stackRule(f, "alb-waf", controls("SC-7", "SC-5", "SI-4"),
 			"Internet-facing application load balancers are associated with a REGIONAL WAF web ACL.",
 			func(st *Stack) []Finding {
 				var out []Finding
@@ -187,7 +187,7 @@ func edgeAndALBRules() []Rule {
 					}
 				}
 				return out
-			}),
+			}), typesLoadBalancer...),
 	}
 }
 

@@ -38,7 +38,8 @@ type Rule struct {
 	Summary string
 	// Baseline is the enforcement level outside FedRAMP High. Under FedRAMP High every rule is mandatory.
 	Baseline policyx.EnforcementLevel
-	// Types are the resource types Check inspects.
+	// Types are the resource types Check inspects; for a stack rule, the types whose presence makes
+	// it applicable (none: it always applies).
 	Types []string
 	// Check inspects one resource and returns one fix-it message per problem.
 	Check func(r Resource, s Settings) []string
@@ -100,6 +101,12 @@ func stackRule(family Family, name string, controls []string, summary string,
 	check func(st *Stack) []Finding,
 ) Rule {
 	return Rule{Name: name, Family: family, Controls: controls, Summary: summary, CheckStack: check}
+}
+
+// concerning sets the resource types a stack rule is about.
+func concerning(r Rule, t ...string) Rule {
+	r.Types = t
+	return r
 }
 
 // mandatory marks a rule as mandatory in every stack, not only under FedRAMP High.

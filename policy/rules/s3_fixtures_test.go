@@ -38,7 +38,7 @@ func contains(list []string, s string) bool {
 func tlsOnlyPolicy(bucket string) string {
 	return jsonText(obj{"Version": "2012-10-17", "Statement": list{obj{
 		"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-		"Resource": list{"arn:aws-us-gov:s3:::" + bucket, "arn:aws-us-gov:s3:::" + bucket + "/*"},
+		"Resource":  list{"arn:aws-us-gov:s3:::" + bucket, "arn:aws-us-gov:s3:::" + bucket + "/*"},
 		"Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}},
 	}}})
 }
