@@ -48,6 +48,9 @@ type LoadBalancerArgs struct {
 	// MtlsCaBundlePEM turns on mutual TLS in verify mode with a trust store
 	// of these CAs (PIV/CAC issuers). Defaults to empty: mTLS off.
 	MtlsCaBundlePEM string
+	// TrustStoreKmsKeyArn encrypts the CA bundle's bucket (the data CMK).
+	// Required when MtlsCaBundlePEM is set.
+	TrustStoreKmsKeyArn pulumi.StringInput
 	// DomainName and HostedZoneId, when both set, get an alias A record to
 	// the ALB. Defaults to no record.
 	DomainName, HostedZoneId string
@@ -134,6 +137,9 @@ func (a *LoadBalancerArgs) validate() error {
 	if a.MtlsCaBundlePEM != "" {
 		if err := checkCABundle(a.MtlsCaBundlePEM); err != nil {
 			errs = append(errs, err)
+		}
+		if a.TrustStoreKmsKeyArn == nil {
+			errs = append(errs, errors.New("TrustStoreKmsKeyArn is required with mTLS: the CA bundle bucket is encrypted with the data CMK"))
 		}
 	}
 	if a.HostedZoneId != "" && a.DomainName == "" {

@@ -18,11 +18,28 @@ type albBucket struct {
 	resource    *s3.BucketV2
 }
 
-// newAlbBucket is a private, versioned, TLS-only bucket with SSE-S3. ALB
-// access and connection logs cannot be delivered to SSE-KMS buckets, and the
-// trust store's CA bundle is public certificate data, so SSE-S3 loses nothing.
-func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants func(bucketArn, elbPrincipal string) []Statement, child pulumi.ResourceOrInvokeOption) (*albBucket, error) {
-	tags := pulumi.ToStringMap(a.Tags)
+// albBucketSpec says how one of the ALB's buckets is encrypted, logged and shared.
+type albBucketSpec struct {
+	// kmsKeyArn encrypts with SSE-KMS; nil means SSE-S3, which ALB access and
+	// connection log delivery requires.
+	kmsKeyArn pulumi.StringInput
+	// accessLogs receives the bucket's S3 server access logs; nil for the log
+	// bucket itself.
+	accessLogs *albBucket
+	// grants are extra bucket-policy statements.
+	grants func(bucketArn, elbPrincipal string) []Statement
+	tags   map[string]string
+}
+
+// newAlbBucket is a private, versioned, TLS-only bucket with a retention.
+func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, spec albBucketSpec, child pulumi.ResourceOrInvokeOption) (*albBucket, error) {
+	tags := pulumi.StringMap{}
+	for k, v := range a.Tags {
+		tags[k] = pulumi.String(v)
+	}
+	for k, v := range spec.tags {
+		tags[k] = pulumi.String(v)
+	}
 	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(false), Tags: tags}, child)
 	if err != nil {
 		return nil, err
@@ -42,12 +59,18 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants f
 	}, child); err != nil {
 		return nil, err
 	}
+	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")}
+	if spec.kmsKeyArn != nil {
+		sse = &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: spec.kmsKeyArn,
+		}
+	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm: pulumi.String("AES256"),
-			},
+			ApplyServerSideEncryptionByDefault: sse,
+			BucketKeyEnabled:                   pulumi.Bool(spec.kmsKeyArn != nil),
 		}},
 	}, child); err != nil {
 		return nil, err
@@ -58,18 +81,30 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants f
 	}, child); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: b.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:                             pulumi.String("retention"),
-			Status:                         pulumi.String("Enabled"),
-			Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
-			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
-			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
-			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
-		}},
-	}, child); err != nil {
-		return nil, err
+	if spec.accessLogs != nil {
+		if _, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
+			Bucket:       b.ID(),
+			TargetBucket: spec.accessLogs.Bucket,
+			TargetPrefix: pulumi.Sprintf("s3/%s/", b.Bucket),
+		}, child); err != nil {
+			return nil, err
+		}
+	}
+	if spec.kmsKeyArn == nil {
+		// Log buckets expire what they hold; a trust store bundle must stay.
+		if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+			Bucket: b.ID(),
+			Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+				Id:                             pulumi.String("retention"),
+				Status:                         pulumi.String("Enabled"),
+				Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+				Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
+				NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
+			}},
+		}, child); err != nil {
+			return nil, err
+		}
 	}
 
 	// The ELB log-delivery account differs per region and partition; the
@@ -78,8 +113,8 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants f
 	policy := pulumi.All(b.Arn, elbAccount.Arn()).ApplyT(func(v []any) string {
 		arn, principal := v[0].(string), v[1].(string)
 		statements := []Statement{DenyInsecureTransport(arn)}
-		if grants != nil {
-			statements = append(statements, grants(arn, principal)...)
+		if spec.grants != nil {
+			statements = append(statements, spec.grants(arn, principal)...)
 		}
 		return NewPolicy(statements...).JSON()
 	}).(pulumi.StringOutput)
@@ -90,26 +125,39 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, grants f
 	return &albBucket{Bucket: b.Bucket, Arn: b.Arn, Policy: bp, resource: b}, nil
 }
 
+// newAlbLogBucket receives the ALB's access and connection logs and the
+// trust store bucket's server access logs. It is SSE-S3 because ALB log
+// delivery cannot write to SSE-KMS buckets.
 func newAlbLogBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, child pulumi.ResourceOrInvokeOption) (*albBucket, error) {
 	acct := a.Account
-	return newAlbBucket(ctx, name, a, func(arn, elbPrincipal string) []Statement {
-		return []Statement{{
-			Sid:       "AllowElbLogDelivery",
-			Effect:    "Allow",
-			Principal: map[string]any{"AWS": elbPrincipal},
-			Action:    []string{"s3:PutObject"},
-			Resource: []string{
-				arn + "/access/AWSLogs/" + acct.AccountID + "/*",
-				arn + "/connection/AWSLogs/" + acct.AccountID + "/*",
-			},
-		}}
+	return newAlbBucket(ctx, name, a, albBucketSpec{
+		tags: map[string]string{"gatehouse:purpose": "access-logs"},
+		grants: func(arn, elbPrincipal string) []Statement {
+			return []Statement{{
+				Sid:       "AllowElbLogDelivery",
+				Effect:    "Allow",
+				Principal: map[string]any{"AWS": elbPrincipal},
+				Action:    []string{"s3:PutObject"},
+				Resource: []string{
+					arn + "/access/AWSLogs/" + acct.AccountID + "/*",
+					arn + "/connection/AWSLogs/" + acct.AccountID + "/*",
+				},
+			}, {
+				Sid:       "AllowS3ServerAccessLogs",
+				Effect:    "Allow",
+				Principal: map[string]any{"Service": acct.ServicePrincipal("logging.s3")},
+				Action:    []string{"s3:PutObject"},
+				Resource:  []string{arn + "/s3/*"},
+				Condition: map[string]map[string]any{"StringEquals": {"aws:SourceAccount": acct.AccountID}},
+			}}
+		},
 	}, child)
 }
 
 // newAlbTrustStore uploads the CA bundle and creates the trust store the
 // HTTPS listener verifies client certificates against.
-func newAlbTrustStore(ctx *pulumi.Context, name string, a LoadBalancerArgs, child pulumi.ResourceOrInvokeOption) (*lb.TrustStore, error) {
-	bucket, err := newAlbBucket(ctx, name, a, nil, child)
+func newAlbTrustStore(ctx *pulumi.Context, name string, a LoadBalancerArgs, logs *albBucket, child pulumi.ResourceOrInvokeOption) (*lb.TrustStore, error) {
+	bucket, err := newAlbBucket(ctx, name, a, albBucketSpec{kmsKeyArn: a.TrustStoreKmsKeyArn, accessLogs: logs}, child)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +170,10 @@ func newAlbTrustStore(ctx *pulumi.Context, name string, a LoadBalancerArgs, chil
 	if err != nil {
 		return nil, err
 	}
+	// Trust store names are limited to 32 characters; the provider completes
+	// the prefix to a unique name.
 	return lb.NewTrustStore(ctx, name, &lb.TrustStoreArgs{
+		NamePrefix:                          pulumi.String("ghts-"),
 		CaCertificatesBundleS3Bucket:        bucket.Bucket,
 		CaCertificatesBundleS3Key:           obj.Key,
 		CaCertificatesBundleS3ObjectVersion: obj.VersionId,

@@ -105,7 +105,7 @@ func (l *LoadBalancer) build(ctx *pulumi.Context, name string, a LoadBalancerArg
 	}
 	l.TrustStoreArn = pulumi.String("").ToStringOutput()
 	if a.MtlsCaBundlePEM != "" {
-		store, err := newAlbTrustStore(ctx, name+"-truststore", a, child)
+		store, err := newAlbTrustStore(ctx, name+"-truststore", a, logs, child)
 		if err != nil {
 			return err
 		}

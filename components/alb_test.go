@@ -80,6 +80,7 @@ func TestLoadBalancerValidation(t *testing.T) {
 				`HealthCheckPath "healthz" must start with /`,
 				"WebAclArn is required",
 				"mTLS CA bundle has no PEM certificates",
+				"TrustStoreKmsKeyArn is required with mTLS",
 				"HostedZoneId needs DomainName",
 				"IdleTimeoutSeconds 5000 must be 1-4000",
 			},

@@ -176,6 +176,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		TargetPort:             8080,
 		WebAclArn:              a.WebAclArn,
 		MtlsCaBundlePEM:        a.MtlsCaBundlePEM,
+		TrustStoreKmsKeyArn:    a.Keys.DataArn,
 		DomainName:             a.Domain,
 		HostedZoneId:           a.HostedZoneId,
 		AccessLogRetentionDays: a.LogRetentionDays,

@@ -205,6 +205,8 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"flow logs ALL to the log group", mocks.GetString(regionalOnly(t, m, "aws:ec2/flowLog:FlowLog").Inputs, "trafficType") == "ALL"},
 		{"default security group closed", defaultSGClosed(regionalOnly(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Inputs)},
 		{"VPC from awsx", len(m.ByType("awsx:ec2:Vpc")) == 1},
+		{"log bucket SSE-S3, trust store bucket SSE-KMS", bucketSSE(m, "gh-alb-logs") == "AES256" && bucketSSE(m, "gh-alb-truststore") == "aws:kms"},
+		{"trust store bucket logged to the log bucket", len(m.ByType("aws:s3/bucketLoggingV2:BucketLoggingV2")) == 1},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -281,4 +283,13 @@ func TestRegionalTopologyValidation(t *testing.T) {
 	if n := len(m.Resources()); n != 0 {
 		t.Errorf("%d resources created before validation failed", n)
 	}
+}
+
+func bucketSSE(m *mocks.Mocks, name string) string {
+	for _, r := range m.ByType("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2") {
+		if r.Name == name {
+			return mocks.GetString(r.Inputs, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm")
+		}
+	}
+	return ""
 }
