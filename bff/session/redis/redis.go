@@ -11,6 +11,7 @@ package redis
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -86,6 +87,9 @@ type URLOptions struct {
 	// AllowPlaintext permits redis:// (no TLS) to a host other than loopback.
 	// Defaults to false: remote servers need rediss://.
 	AllowPlaintext bool
+	// RootCAs verify a rediss:// server. Defaults to the system roots
+	// (which hold the Amazon roots ElastiCache chains to).
+	RootCAs *x509.CertPool
 }
 
 // Open connects to a redis:// or rediss:// URL. Plain redis:// is accepted
@@ -102,6 +106,7 @@ func Open(rawURL string, opts URLOptions) (*Store, error) {
 	}
 	if copts.TLSConfig != nil {
 		copts.TLSConfig.MinVersion = tls.VersionTLS12
+		copts.TLSConfig.RootCAs = opts.RootCAs
 	}
 	copts.ContextTimeoutEnabled = true
 	copts.DisableIdentity = true
