@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -99,7 +100,22 @@ func NewKMSKeySource(client Decrypter, ciphertextB64 string, opts KMSKeySourceOp
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("session: kms key source: %w", errors.Join(problems...))
 	}
-	return &KMSKeySource{client: client, ciphertext: ct, keyID: opts.KeyID, encContext: opts.EncryptionContext}, nil
+	return NewKMSKeySourceBlob(client, ct, opts)
+}
+
+// NewKMSKeySourceBlob is NewKMSKeySource for an already decoded CiphertextBlob.
+func NewKMSKeySourceBlob(client Decrypter, ciphertext []byte, opts KMSKeySourceOptions) (*KMSKeySource, error) {
+	var problems []error
+	if client == nil {
+		problems = append(problems, errors.New("KMS client is nil"))
+	}
+	if len(ciphertext) == 0 {
+		problems = append(problems, errors.New("data key ciphertext is empty: set it to the CiphertextBlob of `aws kms generate-data-key --key-spec AES_256`"))
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("session: kms key source: %w", errors.Join(problems...))
+	}
+	return &KMSKeySource{client: client, ciphertext: bytes.Clone(ciphertext), keyID: opts.KeyID, encContext: opts.EncryptionContext}, nil
 }
 
 // DataKey returns the cached plaintext key, decrypting it on the first call.

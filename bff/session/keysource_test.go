@@ -107,6 +107,13 @@ func TestKMSKeySource(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			src, err := session.NewKMSKeySource(tc.kms, tc.input, session.KMSKeySourceOptions{})
+			if err == nil {
+				// The decoded-blob constructor must behave the same.
+				raw, _ := base64.StdEncoding.DecodeString(tc.input)
+				if _, berr := session.NewKMSKeySourceBlob(tc.kms, raw, session.KMSKeySourceOptions{}); berr != nil {
+					t.Fatalf("NewKMSKeySourceBlob: %v", berr)
+				}
+			}
 			if tc.wantNew {
 				if err == nil {
 					t.Fatal("NewKMSKeySource accepted bad input")
