@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{"CreateConflictsOnDuplicate", testCreateDuplicate},
 		{"UpdateVersions", testUpdateVersions},
 		{"UpdateMissing", testUpdateMissing},
+		{"UpdateAfterDeleteDoesNotResurrect", testUpdateAfterDelete},
 		{"DeleteIdempotent", testDeleteIdempotent},
 		{"ExpiredNotReturned", testExpired},
 		{"ExpiresByTTL", testExpiresByTTL},
@@ -203,6 +204,23 @@ func testUpdateMissing(t *testing.T, s session.Store) {
 		t.Fatalf("Update of a missing record: %v, want ErrNotFound", err)
 	}
 	wantNotFound(t, s, r.Key, "after Update of a missing record")
+}
+
+// testUpdateAfterDelete is logout racing a touch or a refresh: the write
+// that lost must not bring the session back.
+func testUpdateAfterDelete(t *testing.T, s session.Store) {
+	r := newRecord(t, "sub", "sid")
+	mustCreate(t, s, r)
+	if err := s.Delete(ctx(t), r.Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx(t), r); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("Update after Delete: %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, r.Key, "after a late Update")
+	if n, err := s.DeleteBySubject(ctx(t), "sub"); err != nil || n != 0 {
+		t.Errorf("DeleteBySubject after Delete = (%d, %v), want (0, nil)", n, err)
+	}
 }
 
 func testDeleteIdempotent(t *testing.T, s session.Store) {
