@@ -64,6 +64,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 						Resource: []string{table, table + "/index/*"}},
 					Statement{Sid: "DecryptDataKeyAndSecrets", Effect: "Allow",
 						Action: []string{"kms:Decrypt"}, Resource: []string{sessionsKey, dataKey}},
+					dynamoDBKeyStatement(a.Account, dataKey),
 					Statement{Sid: "ReadOwnSecrets", Effect: "Allow",
 						Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{clientSecret, originSecret}},
 				)...).JSON()
@@ -84,6 +85,19 @@ func baseLambdaStatements(logGroupArn string) []Statement {
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
 		// X-Ray trace APIs have no resource-level permissions.
 		{Sid: "WriteTraces", Effect: "Allow", Action: []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, Resource: "*"},
+	}
+}
+
+// dynamoDBKeyStatement lets a function read and write a table encrypted
+// with the CMK: DynamoDB uses the caller's permissions on the key, and only
+// through DynamoDB.
+func dynamoDBKeyStatement(acct *Account, keyArn string) Statement {
+	return Statement{
+		Sid:       "UseTableKeyThroughDynamoDB",
+		Effect:    "Allow",
+		Action:    []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
+		Resource:  []string{keyArn},
+		Condition: map[string]map[string]any{"StringEquals": {"kms:ViaService": fmt.Sprintf("dynamodb.%s.%s", acct.Region, acct.DNSSuffix)}},
 	}
 }
 

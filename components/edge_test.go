@@ -362,7 +362,9 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 		if err := json.Unmarshal([]byte(mocks.GetString(policy.Inputs, "policy")), &doc); err != nil {
 			t.Fatal(err)
 		}
+		sids := map[string]bool{}
 		for _, s := range doc.Statement {
+			sids[s.Sid] = true
 			if s.Resource == "*" && s.Sid != "WriteTraces" {
 				t.Errorf("%s: statement %s grants %v on every resource", fn.Name, s.Sid, s.Action)
 			}
@@ -370,6 +372,11 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 				if strings.HasSuffix(a, "*") {
 					t.Errorf("%s: statement %s uses wildcard action %s", fn.Name, s.Sid, a)
 				}
+			}
+		}
+		for _, sid := range []string{"WriteOwnLogs", "WriteTraces", "UseTableKeyThroughDynamoDB"} {
+			if !sids[sid] {
+				t.Errorf("%s: role policy lacks %s", fn.Name, sid)
 			}
 		}
 	}

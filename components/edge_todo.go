@@ -85,11 +85,14 @@ func newSampleTodo(ctx *pulumi.Context, name string, a EdgeTopologyArgs, identit
 	}
 
 	policy := func(logGroupArn pulumi.StringOutput) pulumi.StringOutput {
-		return pulumi.All(logGroupArn, table.Arn).ApplyT(func(v []any) string {
+		return pulumi.All(logGroupArn, table.Arn, a.DataKeyArn).ApplyT(func(v []any) string {
 			return NewPolicy(append(baseLambdaStatements(v[0].(string)),
 				Statement{Sid: "TodoTable", Effect: "Allow",
 					Action:   []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
 					Resource: []string{v[1].(string)}},
+				dynamoDBKeyStatement(a.Account, v[2].(string)),
+				// Lambda decrypts the environment with the function's role.
+				Statement{Sid: "DecryptEnvironment", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{v[2].(string)}},
 			)...).JSON()
 		}).(pulumi.StringOutput)
 	}
