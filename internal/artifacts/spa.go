@@ -3,6 +3,8 @@ package artifacts
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,11 +67,17 @@ func EnsureSPA(ctx context.Context, b SPABuild) (string, error) {
 		return "", err
 	}
 	stale, err := SPAStale(b)
+	if err != nil || !stale {
+		return b.DistDir, err
+	}
+	unlock, err := lockDir(ctx, b.Dir)
 	if err != nil {
 		return "", err
 	}
-	if !stale {
-		return b.DistDir, nil
+	defer unlock()
+	// Another process may have built it while this one waited.
+	if stale, err = SPAStale(b); err != nil || !stale {
+		return b.DistDir, err
 	}
 	npm, err := exec.LookPath(b.Npm)
 	if err == nil {
@@ -134,6 +142,41 @@ func newestModTime(dir string, inputs []string) (time.Time, error) {
 	}
 	return newest, nil
 }
+
+// lockDir serialises builds of one directory across processes (go test runs
+// packages in parallel, and two previews may run at once). The lock lives in
+// the temporary directory so an interrupted build leaves nothing in the
+// checkout; a lock older than staleLockAge is taken over.
+func lockDir(ctx context.Context, dir string) (func(), error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: %w", err)
+	}
+	sum := sha256.Sum256([]byte(abs))
+	path := filepath.Join(os.TempDir(), "gatehouse-build-"+hex.EncodeToString(sum[:8])+".lock")
+	for {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			f.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("artifacts: build lock %s: %w", path, err)
+		}
+		if info, err := os.Stat(path); err == nil && time.Since(info.ModTime()) > staleLockAge {
+			os.Remove(path)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("artifacts: waiting for another build of %s: %w", dir, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// staleLockAge is longer than any SPA build takes.
+const staleLockAge = 10 * time.Minute
 
 func run(ctx context.Context, dir, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)

@@ -114,6 +114,30 @@ func TestEnsureSPABuildsOnlyWhenStale(t *testing.T) {
 	}
 }
 
+func TestEnsureSPABuildsOnceWhenCalledConcurrently(t *testing.T) {
+	requireNode(t)
+	dir := copyFixtureSPA(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			_, err := EnsureSPA(context.Background(), SPABuild{Dir: dir})
+			errs <- err
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "builds.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(log), "built"); n != 1 {
+		t.Fatalf("the SPA was built %d times, want once", n)
+	}
+}
+
 func TestEnsureSPAErrors(t *testing.T) {
 	cases := []struct {
 		name    string
