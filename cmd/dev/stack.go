@@ -32,6 +32,8 @@ type StackOptions struct {
 	StateDir string
 	// SPADir receives the SPA build the BFF serves. Defaults to <Root>/frontend/dist.
 	SPADir string
+	// BFFPackage is the Go package of the BFF binary. Defaults to "./bff/cmd/bff".
+	BFFPackage string
 	// Log receives progress lines. Defaults to io.Discard.
 	Log io.Writer
 }
@@ -62,6 +64,9 @@ func (o *StackOptions) Defaults() error {
 	}
 	if o.SPADir == "" {
 		o.SPADir = filepath.Join(o.Root, "frontend", "dist")
+	}
+	if o.BFFPackage == "" {
+		o.BFFPackage = "./bff/cmd/bff"
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -121,7 +126,7 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	binDir := filepath.Join(opts.StateDir, "bin")
-	bffBin, err := buildBinary(ctx, opts.Log, opts.Root, binDir, "./bff/cmd/bff")
+	bffBin, err := buildBinary(ctx, opts.Log, opts.Root, binDir, opts.BFFPackage)
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +176,8 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	}
 
 	routes, _ := json.Marshal([]map[string]any{
-		{"name": "todos", "upstream": "http://" + todoAddr + "/todos"},
-		{"name": "greeting", "upstream": "http://" + todoAddr + "/greeting"},
+		{"name": "todos", "upstream": "http://" + todoAddr + "/todos", "timeout": "5s", "maxBodyBytes": 16384},
+		{"name": "greeting", "upstream": "http://" + todoAddr + "/greeting", "timeout": "5s", "maxBodyBytes": 0},
 	})
 	fmt.Fprintln(opts.Log, "dev: starting the BFF")
 	s.BFF, err = devservers.Start(ctx, devservers.Spec{

@@ -57,7 +57,7 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     }
     assert.deepEqual(await titles(page), ['Buy milk', 'Walk the dog', 'Write the report']);
 
-    await page.getByLabel('Buy milk').check();
+    await page.getByRole('checkbox', { name: 'Buy milk', exact: true }).check();
     await page.locator('li.todo.done', { hasText: 'Buy milk' }).waitFor();
 
     await page.getByRole('button', { name: 'Edit “Walk the dog”' }).click();
@@ -73,8 +73,8 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     await page.reload();
     await page.locator('.todo .title', { hasText: 'Walk the cat' }).waitFor();
     assert.deepEqual(await titles(page), ['Buy milk', 'Walk the cat']);
-    assert.equal(await page.getByLabel('Buy milk').isChecked(), true);
-    assert.equal(await page.getByLabel('Walk the cat').isChecked(), false);
+    assert.equal(await page.getByRole('checkbox', { name: 'Buy milk', exact: true }).isChecked(), true);
+    assert.equal(await page.getByRole('checkbox', { name: 'Walk the cat', exact: true }).isChecked(), false);
     assert.equal(await page.getByTestId('todo-summary').textContent(), '2 items, 1 done');
 
     const listed = await api(page, 'GET', '/api/todos');
@@ -90,6 +90,8 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
   });
 
   test('a screenshot of the signed-in page is saved, and the layout fits a phone', async () => {
+    await page.getByRole('button', { name: 'Fetch data' }).click();
+    await page.getByTestId('greeting').filter({ hasText: /^Hello, .+!$/ }).waitFor();
     await page.screenshot({ path: join(stack.artifacts, 'signed-in.png'), fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
     await page.setViewportSize({ width: 390, height: 844 });
