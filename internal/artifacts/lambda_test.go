@@ -18,6 +18,7 @@ func TestLambdaZipIsReproducibleAndSmall(t *testing.T) {
 	}
 	cases := []struct{ pkg string }{
 		{"./internal/artifacts/testdata/hello"},
+		{"./cmd/todo-api"},
 	}
 	for _, c := range cases {
 		t.Run(c.pkg, func(t *testing.T) {
