@@ -1,0 +1,220 @@
+// Package proxy forwards /api/<route>/* to allow-listed upstreams with the
+// user's access token, and nothing of the browser's credentials.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/bff/middleware"
+)
+
+// Route is one allow-listed upstream.
+type Route struct {
+	Name     string
+	Upstream *url.URL
+	// Groups: the user needs at least one of them. Empty: any signed-in user.
+	Groups []string
+	// Scopes: the access token needs all of them.
+	Scopes []string
+	// Timeout bounds the wait for the upstream's response headers; a stream
+	// may then run past it. Defaults to 10s.
+	Timeout time.Duration
+	// MaxBodyBytes bounds the request body. 0 allows no body.
+	MaxBodyBytes int64
+}
+
+// Principal is the signed-in user as the proxy needs it.
+type Principal struct {
+	AccessToken string
+	Groups      []string
+	Scopes      []string
+}
+
+// Options configure the proxy.
+type Options struct {
+	Routes []Route
+	// Principal returns the caller's identity and token; set by the session layer.
+	Principal func(ctx context.Context) (Principal, bool)
+	// PublicURL fills X-Forwarded-Host and -Proto for upstreams.
+	PublicURL *url.URL
+	// Transport defaults to NewTransport().
+	Transport http.RoundTripper
+	Logger    *slog.Logger
+}
+
+// Defaults fills unset fields.
+func (o *Options) Defaults() {
+	if o.Transport == nil {
+		o.Transport = NewTransport()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	for i := range o.Routes {
+		if o.Routes[i].Timeout == 0 {
+			o.Routes[i].Timeout = 10 * time.Second
+		}
+	}
+}
+
+// Validate reports every problem at once.
+func (o *Options) Validate() error {
+	var errs []error
+	if o.Principal == nil {
+		errs = append(errs, errors.New("proxy: Principal is required"))
+	}
+	if o.PublicURL == nil {
+		errs = append(errs, errors.New("proxy: PublicURL is required"))
+	}
+	seen := map[string]bool{}
+	for i, r := range o.Routes {
+		if r.Name == "" || strings.ContainsAny(r.Name, "/.%") || seen[r.Name] {
+			errs = append(errs, fmt.Errorf("proxy: route %d: name %q is empty, repeated or not a single path segment", i, r.Name))
+		}
+		seen[r.Name] = true
+		if r.Upstream == nil || (r.Upstream.Scheme != "http" && r.Upstream.Scheme != "https") || r.Upstream.Host == "" {
+			errs = append(errs, fmt.Errorf("proxy: route %q: upstream must be an http(s) URL", r.Name))
+		}
+		if r.MaxBodyBytes < 0 {
+			errs = append(errs, fmt.Errorf("proxy: route %q: MaxBodyBytes must not be negative", r.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewTransport is the shared upstream transport: pooled keep-alive
+// connections and bounded connection setup.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// Proxy serves /api/<route>/*.
+type Proxy struct {
+	opts   Options
+	routes map[string]*routeProxy
+}
+
+type routeProxy struct {
+	route Route
+	rp    *httputil.ReverseProxy
+}
+
+type proxyCtxKey int
+
+const (
+	subPathKey proxyCtxKey = iota
+	timedOutKey
+)
+
+// New validates opts and builds one ReverseProxy per route.
+func New(opts Options) (*Proxy, error) {
+	opts.Defaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Proxy{opts: opts, routes: map[string]*routeProxy{}}
+	for _, r := range opts.Routes {
+		p.routes[r.Name] = &routeProxy{route: r, rp: p.reverseProxy(r)}
+	}
+	return p, nil
+}
+
+// ServeHTTP routes, authorizes, bounds and forwards one API call.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, sub, ok := splitAPIPath(r.URL.EscapedPath())
+	if !ok {
+		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the path must not contain dot segments or encoded separators")
+		return
+	}
+	rt, found := p.routes[name]
+	if !found {
+		middleware.WriteError(w, http.StatusNotFound, middleware.CodeRouteNotFound, "no API route is configured under /api/"+sanitizeName(name))
+		return
+	}
+	principal, ok := p.opts.Principal(r.Context())
+	if !ok || principal.AccessToken == "" {
+		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "sign in to continue")
+		return
+	}
+	if !authorized(rt.route, principal) {
+		middleware.WriteError(w, http.StatusForbidden, middleware.CodeForbidden, "you are not allowed to use this API")
+		return
+	}
+	if r.ContentLength > rt.route.MaxBodyBytes {
+		middleware.WriteError(w, http.StatusRequestEntityTooLarge, middleware.CodePayloadTooLarge, fmt.Sprintf("the request body exceeds %d bytes", rt.route.MaxBodyBytes))
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)
+	}
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	timer := time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
+	defer timer.Stop()
+	ctx = context.WithValue(ctx, subPathKey, sub)
+	ctx = context.WithValue(ctx, timedOutKey, timer)
+	rt.rp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+var errUpstreamTimeout = errors.New("proxy: upstream timeout")
+
+func authorized(rt Route, p Principal) bool {
+	if len(rt.Groups) > 0 && !slices.ContainsFunc(rt.Groups, func(g string) bool { return slices.Contains(p.Groups, g) }) {
+		return false
+	}
+	for _, s := range rt.Scopes {
+		if !slices.Contains(p.Scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitAPIPath takes the escaped path /api/<name>/<rest> and returns name
+// and the escaped /<rest>. Dot segments (also percent-encoded) and encoded
+// slashes or backslashes are refused, so no path can leave its route.
+func splitAPIPath(escaped string) (name, sub string, ok bool) {
+	rest, found := strings.CutPrefix(escaped, "/api/")
+	if !found {
+		return "", "", false
+	}
+	for _, seg := range strings.Split(rest, "/") {
+		dec, err := url.PathUnescape(seg)
+		if err != nil || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") {
+			return "", "", false
+		}
+	}
+	name, sub, _ = strings.Cut(rest, "/")
+	return name, "/" + sub, true
+}
+
+func sanitizeName(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return -1
+	}, s)
+}
