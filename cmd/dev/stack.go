@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -142,12 +144,17 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 
+	users, err := demoUsers()
+	if err != nil {
+		return nil, err
+	}
 	fmt.Fprintln(opts.Log, "dev: starting the OpenID Provider")
 	s.IdP, err = devservers.StartOIDCProvider(ctx, devservers.OIDCProviderOptions{
 		RedirectURIs:           []string{s.URL + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{s.URL + "/"},
 		BackchannelLogoutURI:   s.URL + "/auth/backchannel-logout",
 		APIAudience:            todoAudience,
+		Users:                  users,
 	})
 	if err != nil {
 		return nil, err
@@ -228,6 +235,37 @@ func (s *Stack) Processes() []*devservers.Process {
 		}
 	}
 	return out
+}
+
+// demoUsers are the two accounts of the local stack: one in a group, one in
+// none. Their passwords are new on every start, short enough to type, from
+// an alphabet without look-alike characters (about 78 bits each).
+func demoUsers() ([]devservers.OIDCUser, error) {
+	alice, err := demoPassword()
+	if err != nil {
+		return nil, err
+	}
+	bob, err := demoPassword()
+	if err != nil {
+		return nil, err
+	}
+	return []devservers.OIDCUser{
+		{Username: "alice", Password: alice, Email: "alice@example.com", Name: "Alice Example", Groups: []string{"staff"}},
+		{Username: "bob", Password: bob, Email: "bob@example.com", Name: "Bob Example", Groups: []string{}},
+	}, nil
+}
+
+func demoPassword() (string, error) {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", fmt.Errorf("dev: demo password: %w", err)
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b), nil
 }
 
 // cleanEnv blanks every Gatehouse, ToDo and Lambda setting inherited from

@@ -121,3 +121,19 @@ func TestStackStopEndsEveryChild(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoUsers(t *testing.T) {
+	a, err := demoUsers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demoUsers()
+	if len(a) != 2 || len(a[0].Groups) == 0 || len(a[1].Groups) != 0 {
+		t.Fatalf("want one user in a group and one in none: %+v", a)
+	}
+	for i := range a {
+		if len(a[i].Password) != 16 || a[i].Password == b[i].Password || strings.ContainsAny(a[i].Password, "01ilo") {
+			t.Errorf("password %q: want 16 fresh characters without look-alikes", a[i].Password)
+		}
+	}
+}
