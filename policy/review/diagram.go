@@ -35,7 +35,7 @@ var tiers = map[string]tier{
 
 // opaque resources are shared by many others (keys, logs, providers); a path through them says
 // nothing about the topology.
-var opaque = []string{"aws:kms/", "aws:cloudwatch/", "aws:iam/role:", "pulumi:providers:"}
+var opaque = []string{"aws:kms/", "aws:cloudwatch/", "aws:iam/", "pulumi:providers:"}
 
 func isOpaque(t string) bool {
 	return slices.ContainsFunc(opaque, func(p string) bool { return strings.HasPrefix(t, p) })
@@ -47,7 +47,7 @@ func isOpaque(t string) bool {
 func Diagram(resources []rules.Resource) string {
 	var drawn []rules.Resource
 	for _, r := range resources {
-		if _, ok := tiers[r.Type]; ok && !logBucket(r) {
+		if _, ok := tiers[r.Type]; ok && !rules.IsLogBucket(resources, r) {
 			drawn = append(drawn, r)
 		}
 	}
@@ -68,11 +68,12 @@ func Diagram(resources []rules.Resource) string {
 				continue
 			}
 			from, to := a, drawn[i]
-			if tiers[from.Type].rank > tiers[to.Type].rank || (tiers[from.Type].rank == tiers[to.Type].rank && from.URN > to.URN) {
+			waf := from.Type == "aws:wafv2/webAcl:WebAcl" || to.Type == "aws:wafv2/webAcl:WebAcl"
+			if tiers[from.Type].rank > tiers[to.Type].rank || (tiers[from.Type].rank == tiers[to.Type].rank && (!waf || to.Type == "aws:wafv2/webAcl:WebAcl")) {
 				continue
 			}
 			arrow := "-->"
-			if from.Type == "aws:wafv2/webAcl:WebAcl" || to.Type == "aws:wafv2/webAcl:WebAcl" {
+			if waf {
 				arrow = "-.->"
 			}
 			edges = append(edges, fmt.Sprintf("    %s %s %s\n", id(from), arrow, id(to)))
@@ -96,17 +97,11 @@ func Diagram(resources []rules.Resource) string {
 	return b.String()
 }
 
-func logBucket(r rules.Resource) bool {
-	v := r.Properties.Get("tags")
-	return v.IsMap() && v.AsMap().Get(rules.LogBucketTagKey).IsString() &&
-		v.AsMap().Get(rules.LogBucketTagKey).AsString() == rules.LogBucketTagValue
-}
-
 // links maps each resource to the resources it refers to or that refer to it, by value.
 func links(resources []rules.Resource) map[string][]string {
 	ids := map[string][]string{}
 	for _, r := range resources {
-		for _, key := range []string{"arn", "id", "invokeArn", "apiEndpoint", "bucketRegionalDomainName", "dnsName", "vpcId"} {
+		for _, key := range []string{"arn", "id", "invokeArn", "apiEndpoint", "bucketRegionalDomainName", "dnsName", "domainName", "vpcId"} {
 			if v := r.Properties.Get(key); v.IsString() && len(v.AsString()) > 6 {
 				ids[r.URN] = append(ids[r.URN], strings.TrimPrefix(v.AsString(), "https://"))
 			}

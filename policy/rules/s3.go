@@ -75,3 +75,8 @@ func eachBucket(st *Stack, check func(b Resource) string) []Finding {
 	}
 	return out
 }
+
+// IsLogBucket reports whether bucket b receives access logs in the stack made of resources.
+func IsLogBucket(resources []Resource, b Resource) bool {
+	return isLogBucket(NewStack(resources, Settings{}), b)
+}
