@@ -3,6 +3,7 @@ package components
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -50,6 +51,9 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 		"GATEHOUSE_ORIGIN_VERIFY_SECRET_ARN": w.originVerifySecretArn,
 		"GATEHOUSE_LOG_LEVEL":                pulumi.String("info"),
 	}
+	if len(a.Identity.ApiScopes) > 0 {
+		env["GATEHOUSE_OIDC_SCOPES"] = pulumi.String(oidcScopes(a.Identity))
+	}
 	if a.FIPS {
 		env["AWS_USE_FIPS_ENDPOINT"] = pulumi.String("true")
 	}
@@ -77,6 +81,17 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 		reservedConcurrency: a.ReservedConcurrency,
 		policy:              policy,
 	}, opts...)
+}
+
+// oidcScopes asks for the resource server's scopes as well, so the access
+// token the BFF forwards carries them.
+func oidcScopes(id *IdentityArgs) string {
+	identifier := id.withDefaults().ApiIdentifier
+	scopes := []string{"openid", "email", "profile"}
+	for _, s := range id.ApiScopes {
+		scopes = append(scopes, identifier+"/"+s)
+	}
+	return strings.Join(scopes, " ")
 }
 
 // baseLambdaStatements let a function write its own log group and traces.

@@ -46,7 +46,7 @@ func edgeArgs(t *testing.T, acct *Account) *EdgeTopologyArgs {
 		SessionTableName: pulumi.String("sessions"),
 		SessionTableArn:  pulumi.String(edgeTableArn),
 		Identity: &IdentityArgs{
-			Account: acct, DomainPrefix: "gh-test", KmsKeyArn: pulumi.String(edgeDataKey),
+			Account: acct, DomainPrefix: "gh-test", KmsKeyArn: pulumi.String(edgeDataKey), ApiScopes: []string{"records.read"},
 		},
 		BffCode: code,
 		SiteAssets: []SiteAsset{
@@ -397,6 +397,7 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 		"GATEHOUSE_ORIGIN_VERIFY_SECRET_ARN": mocks.GetString(secret.Outputs, "arn"),
 		"GATEHOUSE_COGNITO_DOMAIN":           "https://gh-test.auth.us-east-1.amazoncognito.com",
 		"GATEHOUSE_SESSION_IDLE_TIMEOUT":     "15m0s",
+		"GATEHOUSE_OIDC_SCOPES":              "openid email profile gatehouse-api/records.read",
 	}
 	for k, want := range wantEnv {
 		if got := env(k); got != want {
