@@ -24,7 +24,7 @@ type LambdaBuild struct {
 	ModuleRoot string
 	// Package is the main package, relative to ModuleRoot, e.g. "./bff/cmd/bff". Required.
 	Package string
-	// OutDir receives the zip. Defaults to <user cache>/gatehouse/lambda/<hash of ModuleRoot>.
+	// OutDir receives the zip. Defaults to <user cache or temp dir>/gatehouse/lambda/<hash of ModuleRoot>.
 	OutDir string
 	// Go is the go command. Defaults to "go" on PATH.
 	Go string
@@ -53,9 +53,10 @@ func (b LambdaBuild) Defaults() (LambdaBuild, error) {
 		}
 	}
 	if b.OutDir == "" {
+		// Outside the checkout, so builds never show up as changes in it.
 		cache, err := os.UserCacheDir()
 		if err != nil {
-			return b, fmt.Errorf("artifacts: no cache directory for build output (set HOME or XDG_CACHE_HOME): %w", err)
+			cache = os.TempDir()
 		}
 		sum := sha256.Sum256([]byte(b.ModuleRoot))
 		b.OutDir = filepath.Join(cache, "gatehouse", "lambda", hex.EncodeToString(sum[:6]))
