@@ -56,15 +56,25 @@ type Violation struct {
 
 // Run reviews Pulumi.<stackName>.yaml in root: the whole program under mocks, then every rule.
 func Run(ctx context.Context, root, stackName string) (*Report, error) {
+	config, resources, err := Load(root, stackName)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(ctx, stackName, config, resources)
+}
+
+// Load runs the program for Pulumi.<stackName>.yaml in root under mocks and returns the stack's
+// configuration and its resources as the policy engine would present them.
+func Load(root, stackName string) (map[string]string, []rules.Resource, error) {
 	config, err := mocks.LoadStackConfig(filepath.Join(root, "Pulumi."+stackName+".yaml"))
 	if err != nil {
-		return nil, fmt.Errorf("review: %w", err)
+		return nil, nil, fmt.Errorf("review: %w", err)
 	}
 	m, err := mocks.RunStackFile(root, Project, stackName, nil, stack.Deploy)
 	if err != nil {
-		return nil, fmt.Errorf("review: stack %s: %w", stackName, err)
+		return nil, nil, fmt.Errorf("review: stack %s: %w", stackName, err)
 	}
-	return Evaluate(ctx, stackName, config, convert(m.Resources(), config["aws:region"]))
+	return config, convert(m.Resources(), config["aws:region"]), nil
 }
 
 // Evaluate applies the pack to resources of a stack with the given configuration.
