@@ -1,0 +1,61 @@
+package rules_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/policy/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+)
+
+var update = flag.Bool("update", false, "rewrite policy/RULES.md from the catalog")
+
+const rulesDoc = "../RULES.md"
+
+// TestRulesDocument keeps policy/RULES.md, the list reviewers and assessors read, equal to the catalog.
+func TestRulesDocument(t *testing.T) {
+	var b strings.Builder
+	fmt.Fprintf(&b, `# Gatehouse FedRAMP policy pack
+
+%d rules for the resources Gatehouse deploys, drawn from the AWS Config FedRAMP High conformance
+packs and the cdk-nag NIST 800-53 rev5 pack, plus the services a partition or baseline lacks.
+This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
+
+- **Enforcement.** Every rule is mandatory in a stack whose compliance is `+"`fedramp-high`"+`, and in
+  `+"`aws-us-gov`"+`. Elsewhere the level is the one in the table; policy config can override any level.
+- **Partition and compliance.** The policy config properties `+"`partition`"+` (aws, aws-us-gov) and
+  `+"`compliance`"+` (none, fedramp-moderate, fedramp-high) win; otherwise the provider's region decides
+  the partition (`+"`us-gov-*`"+` is aws-us-gov) and the stack's `+"`gatehouse:compliance`"+` the baseline.
+- **Access-log buckets** are the buckets tagged `+"`%s=%s`"+`, or named as the log destination of
+  a load balancer, a distribution or another bucket. They must use SSE-S3; every other bucket SSE-KMS.
+- **Origin verify.** An HTTP API route without an authorizer passes only when CloudFront reaches the
+  API with the secret `+"`%s`"+` header, which the BFF requires.
+
+| Rule | Family | NIST 800-53 rev5 | Outside FedRAMP High | Requirement |
+| --- | --- | --- | --- | --- |
+`, len(rules.Catalog()), rules.LogBucketTagKey, rules.LogBucketTagValue, rules.OriginVerifyHeader)
+	none := rules.Settings{Partition: rules.PartitionCommercial, Compliance: rules.ComplianceNone}
+	for _, r := range rules.Catalog() {
+		level := "advisory"
+		if r.Level(none) == policyx.EnforcementLevelMandatory {
+			level = "mandatory"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Name, r.Family, strings.Join(r.Controls, ", "), level,
+			strings.ReplaceAll(r.Summary, "|", "\\|"))
+	}
+	if *update {
+		if err := os.WriteFile(rulesDoc, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(rulesDoc)
+	if err != nil {
+		t.Fatalf("%v (run go test ./policy/rules -update)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("%s is out of date with the catalog: run go test ./policy/rules -update and review the diff", rulesDoc)
+	}
+}
