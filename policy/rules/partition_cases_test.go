@@ -16,7 +16,7 @@ func partitionCases() []ruleCase {
 		{rule: "govcloud-no-cloudfront", settings: govcloud,
 			bad:  []rules.Resource{res("gatehouse:stack:Topology", "stack", obj{"partition": "aws-us-gov", "topology": "edge"})},
 			good: []rules.Resource{res("gatehouse:stack:Topology", "stack", obj{"partition": "aws-us-gov", "topology": "regional"})}},
-		{rule: "govcloud-no-cloudfront", settings: govcloud, bad: []rules.Resource{res("gatehouse:topology:EdgeTopology", "edge", obj{})}},
+		{rule: "govcloud-no-cloudfront", settings: govcloud, bad: []rules.Resource{res("gatehouse:edge:EdgeTopology", "edge", obj{})}},
 		{rule: "govcloud-no-cloudfront", settings: commercial, good: []rules.Resource{cdn}},
 		{rule: "govcloud-no-lambda-edge", settings: govcloud, bad: []rules.Resource{edgeFn}, good: []rules.Resource{alb}},
 		{rule: "govcloud-no-cloudfront-functions", settings: govcloud, bad: []rules.Resource{cfFn}, good: []rules.Resource{alb}},

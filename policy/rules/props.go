@@ -80,7 +80,7 @@ func items(v property.Value) []property.Value {
 	return nil
 }
 
-// strings lists the string elements of an array value, or the value itself when it is a string.
+// stringList lists the string elements of an array value, or the value itself when it is a string.
 func stringList(v property.Value) []string {
 	if v.IsString() {
 		return []string{v.AsString()}

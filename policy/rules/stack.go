@@ -3,8 +3,6 @@ package rules
 import (
 	"slices"
 	"strings"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
 // Stack is the set of resources a stack rule judges, with the stack's settings.
@@ -79,6 +77,3 @@ func identities(r Resource) []string {
 
 // isGatehouseComponent reports whether r is one of Gatehouse's own component resources.
 func isGatehouseComponent(r Resource) bool { return strings.HasPrefix(r.Type, "gatehouse:") }
-
-// propertyOf is a shorthand for a top-level property value.
-func propertyOf(r Resource, key string) property.Value { return r.Properties.Get(key) }
