@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/gatehouse/gatehouse/bff/middleware"
+	"github.com/gatehouse/gatehouse/bff/session"
+)
+
+// idClaims are the ID token claims the BFF keeps.
+type idClaims struct {
+	Subject           string   `json:"sub"`
+	SessionID         string   `json:"sid"`
+	Nonce             string   `json:"nonce"`
+	Email             string   `json:"email"`
+	Name              string   `json:"name"`
+	PreferredUsername string   `json:"preferred_username"`
+	CognitoUsername   string   `json:"cognito:username"`
+	Groups            []string `json:"groups"`
+	CognitoGroups     []string `json:"cognito:groups"`
+}
+
+// Callback completes the login: it checks state, exchanges the code with the
+// PKCE verifier, verifies the ID token and nonce, and creates the session.
+func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	log := h.log(ctx)
+	st, err := h.readLoginState(r)
+	h.clearLoginCookie(w)
+	if err != nil {
+		log.Warn("callback: login state refused", "reason", err.Error())
+		writeBrowserError(w, r, http.StatusBadRequest, middleware.CodeInvalidState, "This sign-in link is invalid or has expired.")
+		return
+	}
+	q := r.URL.Query()
+	if idpErr := q.Get("error"); idpErr != "" {
+		log.Warn("callback: identity provider refused the login", "idp_error", truncate(idpErr, 64))
+		writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in was cancelled or refused.")
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		writeBrowserError(w, r, http.StatusBadRequest, middleware.CodeInvalidRequest, "The sign-in response is incomplete.")
+		return
+	}
+	secret, err := h.secret(ctx)
+	if err != nil {
+		log.Error("callback: client secret unavailable", "error", err)
+		writeBrowserError(w, r, http.StatusServiceUnavailable, middleware.CodeIdPUnavailable, "Sign-in is not available right now.")
+		return
+	}
+	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
+	if err != nil {
+		log.Error("callback: identity provider unavailable", "error", err)
+		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+		return
+	}
+	tok, err := cfg.Exchange(h.oauthContext(ctx), code, oauth2.VerifierOption(st.Verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			log.Warn("callback: code exchange refused", "status", re.Response.StatusCode, "idp_error", re.ErrorCode)
+			writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in could not be completed.")
+			return
+		}
+		log.Error("callback: code exchange failed", "error", err)
+		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+		return
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	idt, err := h.opts.IdP.VerifyIDToken(ctx, rawID)
+	if err != nil {
+		log.Warn("callback: ID token refused", "reason", err.Error())
+		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")
+		return
+	}
+	var c idClaims
+	if err := idt.Claims(&c); err != nil || c.Subject == "" {
+		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(st.Nonce)) != 1 {
+		log.Warn("callback: nonce mismatch")
+		writeBrowserError(w, r, http.StatusUnauthorized, codeInvalidNonce, "The identity provider's answer does not belong to this sign-in.")
+		return
+	}
+	ns := session.NewSession{
+		Subject:      c.Subject,
+		IdPSessionID: c.SessionID,
+		Claims:       displayClaims(c, tok),
+		Groups:       groupsOf(c),
+		Tokens:       h.tokensFrom(tok, rawID),
+	}
+	if h.opts.BindCertificate {
+		cert, ok := middleware.ClientCertFrom(ctx)
+		if !ok {
+			writeBrowserError(w, r, http.StatusForbidden, middleware.CodeCertificateRequired, "A client certificate is required.")
+			return
+		}
+		ns.CertThumbprint = cert.Thumbprint
+	}
+	s, err := h.opts.Sessions.Create(ctx, w, ns)
+	if err != nil {
+		log.Error("callback: session not created", "error", err)
+		status, code := http.StatusInternalServerError, middleware.CodeInternal
+		if errors.Is(err, session.ErrUnavailable) {
+			status, code = http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable
+		}
+		writeBrowserError(w, r, status, code, "Your session could not be started. Please try again shortly.")
+		return
+	}
+	log.Info("login", "sub", c.Subject, "session", s.Key()[:12])
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+}
+
+func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {
+	expiry := tok.Expiry
+	if expiry.IsZero() {
+		// No expires_in: assume a short life so refresh keeps it current.
+		expiry = h.opts.Now().Add(5 * time.Minute)
+	}
+	return session.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: rawID, Expiry: expiry}
+}
+
+func displayClaims(c idClaims, tok *oauth2.Token) map[string]string {
+	m := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	set("email", c.Email)
+	set("name", c.Name)
+	set("preferred_username", c.PreferredUsername)
+	if c.PreferredUsername == "" {
+		set("preferred_username", c.CognitoUsername)
+	}
+	if scope, _ := tok.Extra("scope").(string); scope != "" {
+		set("scope", scope)
+	}
+	return m
+}
+
+func groupsOf(c idClaims) []string {
+	if len(c.CognitoGroups) > 0 {
+		return c.CognitoGroups
+	}
+	if c.Groups == nil {
+		return []string{}
+	}
+	return c.Groups
+}
+
+func truncate(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

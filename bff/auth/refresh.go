@@ -1,0 +1,215 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/gatehouse/gatehouse/bff/middleware"
+	"github.com/gatehouse/gatehouse/bff/session"
+)
+
+// Principal is what a proxied call needs from the session.
+type Principal struct {
+	Subject     string
+	Groups      []string
+	Scopes      []string
+	AccessToken string
+}
+
+const principalKey ctxKey = iota + 1
+
+// PrincipalFrom returns the principal stored by RequireAccessToken.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey).(Principal)
+	return p, ok
+}
+
+// RequireAccessToken loads the session (as RequireSession does), refreshes
+// its tokens when they near expiry, and stores the Principal for the proxy.
+func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		s, ok := h.loadSession(w, r)
+		if !ok {
+			return
+		}
+		toks, err := h.FreshTokens(ctx, s)
+		switch {
+		case err == nil:
+		case errors.Is(err, session.ErrNoSession):
+			h.opts.Sessions.ClearCookie(w)
+			middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
+			return
+		case errors.Is(err, session.ErrUnavailable):
+			h.log(ctx).Error("refresh: session store unavailable", "error", err)
+			middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "sessions are temporarily unavailable; retry shortly")
+			return
+		default:
+			h.log(ctx).Error("refresh failed", "error", err)
+			middleware.WriteError(w, http.StatusBadGateway, middleware.CodeIdPUnavailable, "the sign-in service could not renew the session; retry shortly")
+			return
+		}
+		p := Principal{Subject: s.Subject(), Groups: s.Groups(), Scopes: strings.Fields(s.Claims()["scope"]), AccessToken: toks.AccessToken}
+		ctx = context.WithValue(context.WithValue(ctx, sessionKey, s), principalKey, p)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (h *Handler) needsRefresh(s *session.Session) bool {
+	return !h.opts.Now().Add(h.opts.RefreshSkew).Before(s.AccessTokenExpiry())
+}
+
+// FreshTokens returns the session's tokens, refreshing them first when the
+// access token is within RefreshSkew of expiry. Concurrent calls for one
+// session share one refresh in this process; across instances a lease
+// record in the store admits one refresher, and the others adopt its tokens,
+// so a rotating refresh token is never spent twice.
+func (h *Handler) FreshTokens(ctx context.Context, s *session.Session) (session.Tokens, error) {
+	if !h.needsRefresh(s) {
+		return h.opts.Sessions.Tokens(ctx, s)
+	}
+	v, err, _ := h.refresh.Do(s.Key(), func() (any, error) {
+		// Shared by every waiter: one caller's cancellation must not fail the rest.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.opts.RefreshLease)
+		defer cancel()
+		return h.refreshSession(rctx, s)
+	})
+	if err == nil {
+		return v.(session.Tokens), nil
+	}
+	if errors.Is(err, ErrIdPUnavailable) || errors.Is(err, errRefreshBusy) {
+		// The access token may still be good for the rest of the skew window.
+		if toks, terr := h.opts.Sessions.Tokens(ctx, s); terr == nil && h.opts.Now().Before(toks.Expiry) {
+			h.log(ctx).Warn("refresh postponed; using the current access token", "reason", err.Error())
+			return toks, nil
+		}
+	}
+	return session.Tokens{}, err
+}
+
+var errRefreshBusy = errors.New("auth: refresh: another instance holds the lease")
+
+func (h *Handler) refreshSession(ctx context.Context, s *session.Session) (session.Tokens, error) {
+	deadline := h.opts.Now().Add(h.opts.RefreshLease)
+	for {
+		cur, err := h.opts.Sessions.Reload(ctx, s)
+		if err != nil {
+			return session.Tokens{}, err
+		}
+		if !h.needsRefresh(cur) {
+			return h.opts.Sessions.Tokens(ctx, cur)
+		}
+		release, err := h.acquireLease(ctx, cur)
+		if err != nil {
+			return session.Tokens{}, err
+		}
+		if release != nil {
+			defer release()
+			return h.refreshHeld(ctx, cur)
+		}
+		if h.opts.Now().After(deadline) {
+			return session.Tokens{}, errRefreshBusy
+		}
+		select {
+		case <-ctx.Done():
+			return session.Tokens{}, errRefreshBusy
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func leaseKey(sessionKey string) string { return "refresh-lease:" + sessionKey }
+
+// acquireLease creates the lease record; nil release means someone else holds it.
+func (h *Handler) acquireLease(ctx context.Context, s *session.Session) (release func(), err error) {
+	now := h.opts.Now().UTC()
+	lease := &session.Record{
+		Key: leaseKey(s.Key()), Subject: s.Subject(), Claims: map[string]string{}, Groups: []string{},
+		CreatedAt: now, LastSeenAt: now, IdleExpiresAt: now.Add(h.opts.RefreshLease), AbsoluteExpiresAt: now.Add(h.opts.RefreshLease),
+	}
+	err = h.opts.Store.Create(ctx, lease)
+	if errors.Is(err, session.ErrConflict) {
+		// A crashed holder's lease may outlive its deadline in a store that
+		// evicts lazily; Get hides it, so clear it and try once more.
+		if _, gerr := h.opts.Store.Get(ctx, lease.Key); errors.Is(gerr, session.ErrNotFound) {
+			_ = h.opts.Store.Delete(ctx, lease.Key)
+			err = h.opts.Store.Create(ctx, lease)
+		}
+	}
+	switch {
+	case err == nil:
+		return func() { _ = h.opts.Store.Delete(context.WithoutCancel(ctx), lease.Key) }, nil
+	case errors.Is(err, session.ErrConflict):
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("auth: refresh lease: %w", err)
+	}
+}
+
+func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (session.Tokens, error) {
+	// The previous holder may have finished between our read and the lease.
+	cur, err := h.opts.Sessions.Reload(ctx, cur)
+	if err != nil {
+		return session.Tokens{}, err
+	}
+	old, err := h.opts.Sessions.Tokens(ctx, cur)
+	if err != nil {
+		return session.Tokens{}, err
+	}
+	if !h.needsRefresh(cur) {
+		return old, nil
+	}
+	if old.RefreshToken == "" {
+		return session.Tokens{}, h.endSession(ctx, cur, "no refresh token")
+	}
+	secret, err := h.secret(ctx)
+	if err != nil {
+		return session.Tokens{}, fmt.Errorf("%w: %w", ErrIdPUnavailable, err)
+	}
+	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
+	if err != nil {
+		return session.Tokens{}, err
+	}
+	tok, err := cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+			return session.Tokens{}, h.endSession(ctx, cur, "refresh refused: "+re.ErrorCode)
+		}
+		return session.Tokens{}, fmt.Errorf("%w: refresh: %w", ErrIdPUnavailable, err)
+	}
+	next := h.tokensFrom(tok, old.IDToken)
+	if rawID, _ := tok.Extra("id_token").(string); rawID != "" {
+		next.IDToken = rawID
+	}
+	for attempt := 0; ; attempt++ {
+		err = h.opts.Sessions.UpdateTokens(ctx, cur, next)
+		if err == nil {
+			h.log(ctx).Info("tokens refreshed", "sub", cur.Subject())
+			return next, nil
+		}
+		// Requests sliding the idle deadline bump the version; we hold the
+		// lease, so only they can have written: reload and write again.
+		if !errors.Is(err, session.ErrConflict) || attempt == 4 {
+			return session.Tokens{}, err
+		}
+		if cur, err = h.opts.Sessions.Reload(ctx, cur); err != nil {
+			return session.Tokens{}, err
+		}
+	}
+}
+
+// endSession deletes a session whose refresh token the IdP refused.
+func (h *Handler) endSession(ctx context.Context, s *session.Session, reason string) error {
+	h.log(ctx).Warn("session ended: refresh impossible", "sub", s.Subject(), "reason", reason)
+	if err := h.opts.Store.Delete(ctx, s.Key()); err != nil {
+		return fmt.Errorf("auth: end session: %w", err)
+	}
+	return fmt.Errorf("%w: %s", session.ErrNoSession, reason)
+}

@@ -1,0 +1,122 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// LambdaHandler adapts API Gateway HTTP API (payload v2) events to h.
+func LambdaHandler(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		req, err := RequestFromEvent(ctx, ev)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"error":"invalid_request","message":"malformed request"}`}, nil
+		}
+		rec := &bufferedResponse{header: http.Header{}}
+		h.ServeHTTP(rec, req)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		return ResponseToEvent(rec.status, rec.header, rec.body.Bytes()), nil
+	}
+}
+
+// RequestFromEvent builds the http.Request an event describes.
+func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
+			return nil, fmt.Errorf("server: lambda event body: %w", err)
+		}
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	target := path
+	if ev.RawQueryString != "" {
+		target += "?" + ev.RawQueryString
+	}
+	req, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("server: lambda event: %w", err)
+	}
+	for k, v := range ev.Headers {
+		// API Gateway joins repeated headers with commas.
+		req.Header.Set(k, v)
+	}
+	if len(ev.Cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+	}
+	req.Host = req.Header.Get("Host")
+	if req.Host == "" {
+		req.Host = ev.RequestContext.DomainName
+	}
+	req.ContentLength = int64(len(body))
+	req.RemoteAddr = ev.RequestContext.HTTP.SourceIP + ":0"
+	req.RequestURI = target
+	return req, nil
+}
+
+// ResponseToEvent builds the event response: Set-Cookie values go to
+// Cookies (API Gateway would otherwise merge them), binary bodies to base64.
+func ResponseToEvent(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
+	out := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{}}
+	for k, vs := range header {
+		if k == "Set-Cookie" {
+			out.Cookies = append(out.Cookies, vs...)
+			continue
+		}
+		out.Headers[k] = strings.Join(vs, ", ")
+	}
+	if isText(header.Get("Content-Type")) && utf8.Valid(body) && header.Get("Content-Encoding") == "" {
+		out.Body = string(body)
+	} else if len(body) > 0 {
+		out.Body = base64.StdEncoding.EncodeToString(body)
+		out.IsBase64Encoded = true
+	}
+	return out
+}
+
+func isText(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return contentType == ""
+	}
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || strings.HasSuffix(mt, "+json") ||
+		mt == "application/javascript" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// bufferedResponse collects a response; payload v2 is not streamed.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// Flush is a no-op: the whole body goes back in one event.
+func (b *bufferedResponse) Flush() {}
