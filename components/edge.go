@@ -280,7 +280,7 @@ func NewEdgeTopology(ctx *pulumi.Context, name string, args *EdgeTopologyArgs, o
 	if err != nil {
 		return nil, err
 	}
-	if err := api.connect(ctx, name+"-api", a, et.Function, child); err != nil {
+	if err := api.connect(ctx, name+"-api", et.Function, child); err != nil {
 		return nil, err
 	}
 	if err := newEdgeDnsRecords(ctx, name+"-dns", a, et.Distribution, child); err != nil {

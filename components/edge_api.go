@@ -45,11 +45,7 @@ type edgeApi struct {
 }
 
 func newEdgeApi(ctx *pulumi.Context, name string, a EdgeTopologyArgs, opts ...pulumi.ResourceOption) (*edgeApi, error) {
-	api, err := newThrottledHttpApi(ctx, name, a, "Gatehouse BFF (reached through CloudFront only)", opts...)
-	if err != nil {
-		return nil, err
-	}
-	return api, nil
+	return newThrottledHttpApi(ctx, name, a, "Gatehouse BFF (reached through CloudFront only)", opts...)
 }
 
 // newThrottledHttpApi creates an HTTP API with a $default stage that
@@ -88,7 +84,7 @@ func newThrottledHttpApi(ctx *pulumi.Context, name string, a EdgeTopologyArgs, d
 
 // connect routes /api/* and /auth/* to the function through a payload 2.0
 // proxy integration and lets only this API's $default stage invoke it.
-func (e *edgeApi) connect(ctx *pulumi.Context, name string, a EdgeTopologyArgs, fn *lambda.Function, opts ...pulumi.ResourceOption) error {
+func (e *edgeApi) connect(ctx *pulumi.Context, name string, fn *lambda.Function, opts ...pulumi.ResourceOption) error {
 	routeKeys := []string{"ANY /api/{proxy+}", "ANY /auth/{proxy+}"}
 	return e.proxyTo(ctx, name, fn, routeKeys, nil, opts...)
 }

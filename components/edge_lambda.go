@@ -29,10 +29,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 	if err != nil {
 		return nil, err
 	}
-	routes, err := routesJSON(w.routes)
-	if err != nil {
-		return nil, err
-	}
+	routes := routesJSON(w.routes)
 	env := pulumi.StringMap{
 		"GATEHOUSE_MODE":                     pulumi.String("edge"),
 		"GATEHOUSE_PUBLIC_URL":               w.publicUrl,
@@ -214,7 +211,7 @@ type routeJSON struct {
 }
 
 // routesJSON renders the routes once every upstream URL is known.
-func routesJSON(routes []EdgeRoute) (pulumi.StringOutput, error) {
+func routesJSON(routes []EdgeRoute) pulumi.StringOutput {
 	upstreams := make([]any, len(routes))
 	for i, r := range routes {
 		upstreams[i] = r.Upstream
@@ -233,5 +230,5 @@ func routesJSON(routes []EdgeRoute) (pulumi.StringOutput, error) {
 		}
 		b, err := json.Marshal(out)
 		return string(b), err
-	}).(pulumi.StringOutput), nil
+	}).(pulumi.StringOutput)
 }
