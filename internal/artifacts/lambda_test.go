@@ -19,6 +19,7 @@ func TestLambdaZipIsReproducibleAndSmall(t *testing.T) {
 	cases := []struct{ pkg string }{
 		{"./internal/artifacts/testdata/hello"},
 		{"./cmd/todo-api"},
+		{"./bff/cmd/bff"},
 	}
 	for _, c := range cases {
 		t.Run(c.pkg, func(t *testing.T) {
