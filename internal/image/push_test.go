@@ -3,17 +3,27 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/devservers"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -24,7 +34,22 @@ import (
 )
 
 // bffPackage is the program the image test runs from the unpacked image.
-const bffPackage = "./internal/image/testdata/standin"
+const bffPackage = "./bff/cmd/bff"
+
+// taskEnv is what the task definition adds to the image's environment in
+// regional mode. Nothing here is contacted before a login: the BFF makes no
+// network calls at start-up, and /healthz and the SPA need neither the IdP,
+// DynamoDB nor KMS.
+var taskEnv = []string{
+	"GATEHOUSE_PUBLIC_URL=https://app.example.gov",
+	"GATEHOUSE_OIDC_ISSUER=https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_TEST",
+	"GATEHOUSE_OIDC_CLIENT_ID=test-client",
+	"GATEHOUSE_OIDC_CLIENT_SECRET=test-secret",
+	"GATEHOUSE_SESSION_STORE=dynamodb",
+	"GATEHOUSE_SESSION_TABLE=sessions",
+	"GATEHOUSE_DATA_KEY_CIPHERTEXT=" + base64.StdEncoding.EncodeToString([]byte("kms ciphertext, decrypted on first use")),
+	"AWS_REGION=us-gov-west-1",
+}
 
 func moduleDir(t *testing.T) string {
 	t.Helper()
@@ -112,53 +137,97 @@ func TestPushPullRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, err := devservers.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := devservers.LoopbackAddr(port)
-	env := rebaseEnv(cfg.Config.Env, root, addr)
-	proc, err := devservers.Start(ctx, devservers.Spec{
-		Name:  "bff from image",
-		Path:  filepath.Join(root, strings.TrimPrefix(cfg.Config.Entrypoint[0], "/")),
-		Env:   env,
-		Dir:   root,
-		Ready: devservers.DialReady(addr),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proc.Stop)
-
-	tests := []struct {
-		path, accept string
-		status       int
-		body         string
+	clientCert := url.PathEscape(clientCertPEM(t)) // the ALB's encoding of the verified leaf
+	runs := []struct {
+		mtls     string
+		requests []imageRequest
 	}{
-		{path: "/healthz", status: http.StatusOK},
-		{path: "/", accept: "text/html", status: http.StatusOK, body: indexHTML},
-		{path: "/assets/app-3f2a.js", status: http.StatusOK, body: "console.log('gatehouse')\n"},
+		{mtls: "off", requests: []imageRequest{
+			{path: "/healthz", status: http.StatusOK},
+			{path: "/", accept: "text/html", status: http.StatusOK, body: indexHTML},
+			{path: "/assets/app-3f2a.js", status: http.StatusOK, body: "console.log('gatehouse')\n"},
+		}},
+		{mtls: "verify", requests: []imageRequest{
+			{path: "/healthz", status: http.StatusOK}, // the ALB health check has no certificate
+			{path: "/", accept: "text/html", status: http.StatusForbidden},
+			{path: "/", accept: "text/html", cert: clientCert, status: http.StatusOK, body: indexHTML},
+		}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.path, func(t *testing.T) {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+tc.path, nil)
-			if tc.accept != "" {
-				req.Header.Set("Accept", tc.accept)
-			}
-			resp, err := http.DefaultClient.Do(req)
+	for _, run := range runs {
+		t.Run("mtls "+run.mtls, func(t *testing.T) {
+			port, err := devservers.FreePort()
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d: %s\n%s", resp.StatusCode, tc.status, body, proc.Output())
+			addr := devservers.LoopbackAddr(port)
+			env := append(rebaseEnv(cfg.Config.Env, root, addr), taskEnv...)
+			proc, err := devservers.Start(ctx, devservers.Spec{
+				Name:  "bff from image",
+				Path:  filepath.Join(root, strings.TrimPrefix(cfg.Config.Entrypoint[0], "/")),
+				Env:   append(env, "GATEHOUSE_MTLS="+run.mtls),
+				Dir:   root,
+				Ready: devservers.DialReady(addr),
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tc.body != "" && string(body) != tc.body {
-				t.Fatalf("body %q, want %q", body, tc.body)
+			t.Cleanup(proc.Stop)
+			for _, req := range run.requests {
+				req.check(t, ctx, addr, proc)
 			}
 		})
 	}
+}
+
+type imageRequest struct {
+	path, accept, cert string
+	status             int
+	body               string
+}
+
+func (tc imageRequest) check(t *testing.T, ctx context.Context, addr string, proc *devservers.Process) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+tc.path, nil)
+	if tc.accept != "" {
+		req.Header.Set("Accept", tc.accept)
+	}
+	if tc.cert != "" {
+		req.Header.Set("X-Amzn-Mtls-Clientcert-Leaf", tc.cert)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != tc.status {
+		t.Fatalf("GET %s (cert %v): status %d, want %d: %s\n%s", tc.path, tc.cert != "", resp.StatusCode, tc.status, body, proc.Output())
+	}
+	if tc.body != "" && string(body) != tc.body {
+		t.Fatalf("GET %s: body %q, want %q", tc.path, body, tc.body)
+	}
+}
+
+// clientCertPEM is a fresh PIV-like client certificate.
+func clientCertPEM(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7),
+		Subject:      pkix.Name{CommonName: "DOE.JANE.1234567890"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 // rebaseEnv takes the image's environment and points its absolute paths into

@@ -1,12 +1,198 @@
 package stack
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 
+	"github.com/gatehouse/gatehouse/components"
+	"github.com/gatehouse/gatehouse/internal/artifacts"
+	"github.com/gatehouse/gatehouse/internal/image"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// deployRegional is the GovCloud pattern: Route 53 → ALB (FIPS TLS, optional
+// mTLS, Regional WAF) → Fargate tasks running one image that serves the SPA
+// and the BFF.
 func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
-	host := cfg.Domain
-	if host == "" {
-		host = "localhost"
+	if cfg.SampleTodo {
+		return fmt.Errorf("gatehouse:sampleTodo deploys the sample API as a Lambda, which the regional topology does not run; remove it and add the API as a route")
 	}
-	_, err := newIdentity(ctx, cfg, shared, pulumi.String("https://"+host))
-	return err
+	publicURL := "https://" + cfg.Domain
+	identity, err := newIdentity(ctx, cfg, shared, pulumi.String(publicURL))
+	if err != nil {
+		return err
+	}
+	img, err := buildRegionalImage(ctx.Context(), ctx.RootDirectory())
+	if err != nil {
+		return err
+	}
+	caBundle := ""
+	if cfg.Mtls.Mode == "verify" {
+		pemBytes, err := os.ReadFile(cfg.Mtls.CaBundleFile)
+		if err != nil {
+			return fmt.Errorf("gatehouse:mtls caBundleFile: %w", err)
+		}
+		caBundle = string(pemBytes)
+	}
+	dataKey, err := newSessionDataKey(ctx, cfg, shared)
+	if err != nil {
+		return err
+	}
+	routes, err := routesEnv(cfg.Routes)
+	if err != nil {
+		return err
+	}
+
+	topology, err := components.NewRegionalTopology(ctx, cfg.Prefix(), &components.RegionalTopologyArgs{
+		Account:          shared.Account,
+		FIPS:             cfg.FIPS(),
+		Domain:           cfg.Domain,
+		CertificateArn:   cfg.CertificateArn,
+		HostedZoneId:     cfg.HostedZoneId,
+		TlsPolicy:        cfg.AlbTlsPolicy,
+		AllowedCidrs:     cfg.AllowedCidrs,
+		MtlsCaBundlePEM:  caBundle,
+		DesiredCount:     cfg.DesiredCount,
+		NatGateways:      components.NatOnePerAz,
+		LogRetentionDays: cfg.LogRetentionDays,
+		Keys:             shared.Keys,
+		WebAclArn:        shared.WebAcl.Arn,
+		SessionTableName: shared.SessionTable.Name,
+		SessionTableArn:  shared.SessionTable.Arn,
+		ImageDigest:      img.Digest.String(),
+		ImagePush:        pushWith(img),
+		Environment: map[string]pulumi.StringInput{
+			"GATEHOUSE_OIDC_ISSUER":              identity.IssuerUrl,
+			"GATEHOUSE_OIDC_CLIENT_ID":           identity.ClientId,
+			"GATEHOUSE_COGNITO_DOMAIN":           identity.HostedUiUrl,
+			"GATEHOUSE_SESSION_IDLE_TIMEOUT":     pulumi.String(cfg.SessionIdleTimeout.String()),
+			"GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": pulumi.String(cfg.SessionAbsoluteTimeout.String()),
+			"GATEHOUSE_DATA_KEY_CIPHERTEXT":      dataKey.CiphertextBlob,
+			"GATEHOUSE_ROUTES":                   pulumi.String(routes),
+		},
+		Secrets: map[string]pulumi.StringInput{
+			"GATEHOUSE_OIDC_CLIENT_SECRET": identity.ClientSecretArn,
+		},
+		EgressPorts: egressPorts(cfg.Routes),
+		Tags:        shared.Tags,
+	}, pulumi.Provider(shared.Provider))
+	if err != nil {
+		return err
+	}
+	ctx.Export("url", topology.Url)
+	ctx.Export("image", topology.Image)
+	ctx.Export("imageDigest", pulumi.String(img.Digest.String()))
+	ctx.Export("albDnsName", topology.LoadBalancer.DnsName)
+	ctx.Export("ecsCluster", topology.Service.ClusterName)
+	ctx.Export("ecsService", topology.Service.ServiceName)
+	ctx.Export("userPoolId", identity.UserPoolId)
+	return nil
+}
+
+// buildRegionalImage builds the SPA (when stale), the arm64 BFF binary and the
+// image from the checkout the program runs in. The digest is known before
+// anything is pushed.
+func buildRegionalImage(goctx context.Context, projectDir string) (*image.Image, error) {
+	moduleRoot, err := artifacts.ModuleRoot(projectDir)
+	if err != nil {
+		return nil, err
+	}
+	spaDir, err := artifacts.EnsureSPA(goctx, artifacts.SPABuild{Dir: filepath.Join(moduleRoot, "frontend")})
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "gatehouse-image-")
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: image: %w", err)
+	}
+	defer os.RemoveAll(work) // Build keeps the layers in memory
+	binary := filepath.Join(work, "bff")
+	if err := image.BuildBinary(goctx, image.BinaryOptions{ModuleDir: moduleRoot, Arch: "arm64", Out: binary}); err != nil {
+		return nil, err
+	}
+	return image.Build(image.Options{BinaryFile: binary, SPADir: spaDir, Arch: "arm64"})
+}
+
+func pushWith(img *image.Image) components.ImagePusher {
+	return func(goctx context.Context, repositoryUrl string, auth components.RegistryAuth) error {
+		_, err := image.Push(goctx, img, repositoryUrl, image.PushOptions{
+			Auth: authn.FromConfig(authn.AuthConfig{Username: auth.Username, Password: auth.Password}),
+		})
+		return err
+	}
+}
+
+// newSessionDataKey wraps a random 32-byte session data key under the
+// sessions CMK. The plaintext is drawn once: later runs ignore the fresh
+// random value, so the key (and every sealed session) survives deployments.
+func newSessionDataKey(ctx *pulumi.Context, cfg *Config, shared *Shared) (*kms.Ciphertext, error) {
+	random := secretsmanager.GetRandomPasswordOutput(ctx, secretsmanager.GetRandomPasswordOutputArgs{
+		PasswordLength:     pulumi.IntPtr(32),
+		ExcludePunctuation: pulumi.BoolPtr(true),
+	}, pulumi.Provider(shared.Provider))
+	key, err := kms.NewCiphertext(ctx, cfg.Prefix()+"-session-data-key", &kms.CiphertextArgs{
+		KeyId:     shared.Keys.SessionsArn,
+		Plaintext: pulumi.ToSecret(random.RandomPassword()).(pulumi.StringOutput),
+	}, pulumi.Provider(shared.Provider), pulumi.IgnoreChanges([]string{"plaintext"}))
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: session data key: %w", err)
+	}
+	return key, nil
+}
+
+// routesEnv renders the routes in the BFF's GATEHOUSE_ROUTES format.
+func routesEnv(routes []Route) (string, error) {
+	type bffRoute struct {
+		Name         string   `json:"name"`
+		Upstream     string   `json:"upstream"`
+		Groups       []string `json:"groups"`
+		Scopes       []string `json:"scopes"`
+		Timeout      string   `json:"timeout"`
+		MaxBodyBytes int64    `json:"maxBodyBytes"`
+	}
+	out := make([]bffRoute, 0, len(routes))
+	for _, r := range routes {
+		out = append(out, bffRoute{
+			Name: r.Name, Upstream: r.Upstream, Groups: nonNil(r.Groups), Scopes: nonNil(r.Scopes),
+			Timeout: r.Timeout.String(), MaxBodyBytes: r.MaxBodyBytes,
+		})
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("gatehouse: routes: %w", err)
+	}
+	return string(b), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// egressPorts opens 443 (AWS endpoints, the IdP) plus any explicit port an
+// upstream uses, and nothing else.
+func egressPorts(routes []Route) []int {
+	ports := []int{443}
+	for _, r := range routes {
+		u, err := url.Parse(r.Upstream)
+		if err != nil || u.Port() == "" {
+			continue
+		}
+		if p, err := strconv.Atoi(u.Port()); err == nil && !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	slices.Sort(ports)
+	return ports
 }

@@ -1,0 +1,181 @@
+package stack
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+)
+
+// regionalContainer decodes the task definition's one container.
+func regionalContainer(t *testing.T, m *mocks.Mocks) (map[string]any, map[string]string, map[string]string) {
+	t.Helper()
+	td := only(t, m, "aws:ecs/taskDefinition:TaskDefinition")
+	var defs []map[string]any
+	if err := json.Unmarshal([]byte(mocks.GetString(td.Inputs, "containerDefinitions")), &defs); err != nil || len(defs) != 1 {
+		t.Fatalf("container definitions %v: %v", defs, err)
+	}
+	env, secrets := map[string]string{}, map[string]string{}
+	for _, kv := range defs[0]["environment"].([]any) {
+		e := kv.(map[string]any)
+		env[e["name"].(string)] = e["value"].(string)
+	}
+	for _, kv := range defs[0]["secrets"].([]any) {
+		e := kv.(map[string]any)
+		secrets[e["name"].(string)] = e["valueFrom"].(string)
+	}
+	return defs[0], env, secrets
+}
+
+func listener(t *testing.T, m *mocks.Mocks, port float64) mocks.Resource {
+	t.Helper()
+	for _, r := range m.ByType("aws:lb/listener:Listener") {
+		if v, ok := mocks.Get(r.Inputs, "port"); ok && v.IsNumber() && v.NumberValue() == port {
+			return r
+		}
+	}
+	t.Fatalf("no listener on %v", port)
+	return mocks.Resource{}
+}
+
+// TestShippedStacksRegional runs Pulumi.govcloud.yaml, and Pulumi.fedramp.yaml
+// switched to the regional topology, under mocks and checks the regional
+// topology's acceptance properties.
+func TestShippedStacksRegional(t *testing.T) {
+	tests := []struct {
+		name, stack string
+		overrides   map[string]string
+		partition   string
+		mtls        bool
+	}{
+		{name: "govcloud", stack: "govcloud", partition: "aws-us-gov", mtls: true},
+		{name: "govcloud without mTLS", stack: "govcloud", overrides: map[string]string{"gatehouse:mtls": `{"mode":"off"}`}, partition: "aws-us-gov"},
+		{name: "fedramp regional", stack: "fedramp", overrides: map[string]string{"gatehouse:topology": "regional"}, partition: "aws"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := runStack(t, tc.stack, tc.overrides)
+
+			for _, typ := range m.Types() {
+				if strings.HasPrefix(typ, "aws:cloudfront") || strings.HasPrefix(typ, "aws:lambda") || strings.HasPrefix(typ, "aws:apigatewayv2") {
+					t.Errorf("%s in a regional stack", typ)
+				}
+			}
+			for _, arn := range allArns(m) {
+				if !strings.HasPrefix(arn, "arn:"+tc.partition+":") {
+					t.Errorf("ARN %q outside partition %s", arn, tc.partition)
+				}
+			}
+
+			https, http := listener(t, m, 443).Inputs, listener(t, m, 80).Inputs
+			alb := only(t, m, "aws:lb/loadBalancer:LoadBalancer")
+			waf := only(t, m, "aws:wafv2/webAclAssociation:WebAclAssociation").Inputs
+			svc := only(t, m, "aws:ecs/service:Service").Inputs
+			td := only(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs
+			repoURL := mocks.GetString(only(t, m, "aws:ecr/repository:Repository").Outputs, "repositoryUrl")
+			c, env, secrets := regionalContainer(t, m)
+			image, _ := c["image"].(string)
+			count, _ := mocks.Get(svc, "desiredCount")
+
+			checks := []struct {
+				name string
+				ok   bool
+			}{
+				{"443 uses a FIPS TLS policy", strings.Contains(mocks.GetString(https, "sslPolicy"), "-FIPS-") && mocks.GetString(https, "protocol") == "HTTPS"},
+				{"443 has the configured certificate", strings.HasPrefix(mocks.GetString(https, "certificateArn"), "arn:"+tc.partition+":acm:")},
+				{"80 redirects to HTTPS", mocks.GetString(http, "defaultActions[0].type") == "redirect" && mocks.GetString(http, "defaultActions[0].redirect.protocol") == "HTTPS"},
+				{"mTLS verify with a trust store iff configured", tc.mtls == (mocks.GetString(https, "mutualAuthentication.mode") == "verify" &&
+					mocks.GetString(https, "mutualAuthentication.trustStoreArn") != "" && len(m.ByType("aws:lb/trustStore:TrustStore")) == 1)},
+				{"the BFF is told the mTLS mode", (env["GATEHOUSE_MTLS"] == "verify") == tc.mtls},
+				{"WAF associated with the ALB", mocks.GetString(waf, "resourceArn") == mocks.GetString(alb.Outputs, "arn") &&
+					mocks.GetString(waf, "webAclArn") == mocks.GetString(only(t, m, "aws:wafv2/webAcl:WebAcl").Outputs, "arn")},
+				{"ALB hardening", mocks.GetBool(alb.Inputs, "dropInvalidHeaderFields") && mocks.GetString(alb.Inputs, "desyncMitigationMode") == "strictest" &&
+					mocks.GetBool(alb.Inputs, "enableDeletionProtection") && mocks.GetBool(alb.Inputs, "accessLogs.enabled")},
+				{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
+				{"non-root user", c["user"] == "65532:65532"},
+				{"ARM64", mocks.GetString(td, "runtimePlatform.cpuArchitecture") == "ARM64"},
+				{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
+				{"at least 2 tasks", count.IsNumber() && count.NumberValue() >= 2},
+				{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},
+				{"image by digest in the stack's repository", regexp.MustCompile(`^` + regexp.QuoteMeta(repoURL) + `@sha256:[0-9a-f]{64}$`).MatchString(image)},
+				{"client secret from Secrets Manager only", strings.Contains(secrets["GATEHOUSE_OIDC_CLIENT_SECRET"], ":secretsmanager:") && env["GATEHOUSE_OIDC_CLIENT_SECRET"] == ""},
+				{"OIDC wiring", strings.HasPrefix(env["GATEHOUSE_OIDC_ISSUER"], "https://cognito-idp.") && env["GATEHOUSE_OIDC_CLIENT_ID"] != "" &&
+					strings.Contains(env["GATEHOUSE_COGNITO_DOMAIN"], ".auth-fips.")},
+				{"session store wiring", env["GATEHOUSE_SESSION_STORE"] == "dynamodb" && env["GATEHOUSE_SESSION_TABLE"] != "" && env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] != ""},
+				{"FIPS endpoints for the BFF", env["AWS_USE_FIPS_ENDPOINT"] == "true"},
+				{"public URL is the domain", strings.HasPrefix(env["GATEHOUSE_PUBLIC_URL"], "https://") && !strings.Contains(env["GATEHOUSE_PUBLIC_URL"], "elb.")},
+				{"routes passed to the BFF", strings.Contains(env["GATEHOUSE_ROUTES"], `"upstream":"https://`)},
+				{"session timeouts passed to the BFF", env["GATEHOUSE_SESSION_IDLE_TIMEOUT"] == (15 * time.Minute).String()},
+			}
+			for _, c := range checks {
+				if !c.ok {
+					t.Errorf("%s: not so", c.name)
+				}
+			}
+		})
+	}
+}
+
+// TestRegionalImageDigestIsStable runs the stack twice: the same checkout
+// must pin the same image, or every `pulumi up` would roll the service.
+func TestRegionalImageDigestIsStable(t *testing.T) {
+	var images []string
+	for range 2 {
+		c, _, _ := regionalContainer(t, runStack(t, "govcloud", nil))
+		images = append(images, c["image"].(string))
+	}
+	if images[0] != images[1] {
+		t.Fatalf("image changed between runs: %s vs %s", images[0], images[1])
+	}
+}
+
+func TestRegionalRoutesAndEgress(t *testing.T) {
+	tests := []struct {
+		name   string
+		routes []Route
+		env    string
+		ports  []int
+	}{
+		{name: "none", env: `[]`, ports: []int{443}},
+		{
+			name:   "default port",
+			routes: []Route{{Name: "cases", Upstream: "https://cases.example.gov", Groups: []string{"staff"}, Timeout: 20 * time.Second, MaxBodyBytes: 1024}},
+			env:    `[{"name":"cases","upstream":"https://cases.example.gov","groups":["staff"],"scopes":[],"timeout":"20s","maxBodyBytes":1024}]`,
+			ports:  []int{443},
+		},
+		{
+			name:   "explicit ports",
+			routes: []Route{{Name: "a", Upstream: "https://a.example.gov:8443"}, {Name: "b", Upstream: "https://b.example.gov:8443/x"}},
+			ports:  []int{443, 8443},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env, err := routesEnv(tc.routes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.env != "" && env != tc.env {
+				t.Errorf("routes env %s, want %s", env, tc.env)
+			}
+			if got := egressPorts(tc.routes); !equalInts(got, tc.ports) {
+				t.Errorf("egress ports %v, want %v", got, tc.ports)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
