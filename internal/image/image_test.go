@@ -195,7 +195,4 @@ func TestTagAndPinnedRef(t *testing.T) {
 	if got, want := PinnedRef("r.example/x", h), "r.example/x@sha256:"+h.Hex; got != want {
 		t.Errorf("PinnedRef = %s, want %s", got, want)
 	}
-	if got, want := FIPSRegistryHost("1.dkr.ecr.us-gov-west-1.amazonaws.com/x"), "1.dkr.ecr-fips.us-gov-west-1.amazonaws.com/x"; got != want {
-		t.Errorf("FIPSRegistryHost = %s, want %s", got, want)
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -75,10 +74,4 @@ func Push(ctx context.Context, img *Image, repository string, opts PushOptions) 
 func isNotFound(err error) bool {
 	var terr *transport.Error
 	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
-}
-
-// FIPSRegistryHost rewrites an ECR registry host to its FIPS endpoint
-// (<account>.dkr.ecr-fips.<region>.amazonaws.com) for FedRAMP High pushes.
-func FIPSRegistryHost(repository string) string {
-	return strings.Replace(repository, ".dkr.ecr.", ".dkr.ecr-fips.", 1)
 }

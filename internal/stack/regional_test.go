@@ -106,6 +106,7 @@ func TestShippedStacksRegional(t *testing.T) {
 					strings.Contains(env["GATEHOUSE_COGNITO_DOMAIN"], ".auth-fips.")},
 				{"session store wiring", env["GATEHOUSE_SESSION_STORE"] == "dynamodb" && env["GATEHOUSE_SESSION_TABLE"] != "" && env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] != ""},
 				{"FIPS endpoints for the BFF", env["AWS_USE_FIPS_ENDPOINT"] == "true"},
+				{"FIPS endpoints for the program", fipsProvider(m)},
 				{"public URL is the domain", strings.HasPrefix(env["GATEHOUSE_PUBLIC_URL"], "https://") && !strings.Contains(env["GATEHOUSE_PUBLIC_URL"], "elb.")},
 				{"routes passed to the BFF", strings.Contains(env["GATEHOUSE_ROUTES"], `"upstream":"https://`)},
 				{"session timeouts passed to the BFF", env["GATEHOUSE_SESSION_IDLE_TIMEOUT"] == (15 * time.Minute).String()},
@@ -178,4 +179,15 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// fipsProvider is true when every explicit AWS provider uses FIPS endpoints.
+func fipsProvider(m *mocks.Mocks) bool {
+	providers := m.ByType("pulumi:providers:aws")
+	for _, p := range providers {
+		if v, ok := mocks.Get(p.Inputs, "useFipsEndpoint"); !ok || !(v.IsBool() && v.BoolValue() || v.IsString() && v.StringValue() == "true") {
+			return false
+		}
+	}
+	return len(providers) > 0
 }
