@@ -37,7 +37,9 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 
 func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
 	ctx := r.Context()
-	s, err := h.opts.Sessions.Load(ctx, r)
+	loadCtx, cancel := context.WithTimeout(ctx, h.opts.StoreTimeout)
+	defer cancel()
+	s, err := h.opts.Sessions.Load(loadCtx, r)
 	switch {
 	case err == nil:
 	case errors.Is(err, session.ErrNoSession):

@@ -40,6 +40,9 @@ type Options struct {
 	RefreshLease time.Duration
 	// LoginTTL bounds the time between /auth/login and the callback. Defaults to 10m.
 	LoginTTL time.Duration
+	// StoreTimeout bounds each session lookup, so a hung store answers 503
+	// instead of holding the request. Defaults to 3s.
+	StoreTimeout time.Duration
 	Logger   *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
@@ -55,6 +58,9 @@ func (o *Options) Defaults() {
 	}
 	if o.LoginTTL == 0 {
 		o.LoginTTL = 10 * time.Minute
+	}
+	if o.StoreTimeout == 0 {
+		o.StoreTimeout = 3 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

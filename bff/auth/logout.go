@@ -19,7 +19,8 @@ func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteError(w, http.StatusMethodNotAllowed, middleware.CodeMethodNotAllowed, "use POST")
 		return
 	}
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.StoreTimeout)
+	defer cancel()
 	s, err := h.opts.Sessions.Load(ctx, r)
 	switch {
 	case errors.Is(err, session.ErrNoSession):

@@ -77,7 +77,7 @@ func openStore(cfg *config.Config, deps Deps) (session.Store, func() error, erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("server: memory store: %w", err)
 		}
-		return s, func() error { s.Close(); return nil }, nil
+		return s, s.Close, nil
 	case "redis":
 		s, err := redisstore.Open(cfg.RedisURL, redisstore.URLOptions{Options: redisstore.Options{Clock: deps.Now}})
 		if err != nil {

@@ -1,12 +1,14 @@
 package devservers
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -271,6 +273,49 @@ func (p *OIDCProvider) Stats(ctx context.Context) (OIDCStats, error) {
 		return s, fmt.Errorf("devservers: oidc stats: %w", err)
 	}
 	return s, nil
+}
+
+// TamperNextIDToken makes the next token response carry an ID token with
+// claims overridden, signed with the provider's key, or unsigned when alg is
+// "none" (TestEndpoints only). It exercises a relying party's checks.
+func (p *OIDCProvider) TamperNextIDToken(ctx context.Context, claims map[string]any, alg string) error {
+	_, err := p.testPost(ctx, "/__test/tamper", map[string]any{"claims": claims, "alg": alg})
+	return err
+}
+
+// SignJWT returns a JWT over claims signed with the provider's key
+// (TestEndpoints only), e.g. a crafted logout token.
+func (p *OIDCProvider) SignJWT(ctx context.Context, header, claims map[string]any) (string, error) {
+	body, err := p.testPost(ctx, "/__test/sign", map[string]any{"header": header, "claims": claims})
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		JWT string `json:"jwt"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return "", fmt.Errorf("devservers: oidc sign: %w", err)
+	}
+	return out.JWT, nil
+}
+
+func (p *OIDCProvider) testPost(ctx context.Context, path string, v any) ([]byte, error) {
+	raw, _ := json.Marshal(v)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(p.Issuer, "/")+path, bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("devservers: oidc %s: %w", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("devservers: oidc %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return nil, fmt.Errorf("devservers: oidc %s: status %d (is TestEndpoints on?)", path, resp.StatusCode)
+	}
+	return body, nil
 }
 
 // Stop ends the provider.

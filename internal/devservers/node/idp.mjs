@@ -11,13 +11,21 @@
 //   "users": [{ "username", "password", "sub", "email", "name", "groups": [] }],
 //   "accessTokenTTL": 300, "idTokenTTL": 3600, "refreshTokenTTL": 86400,
 //   "apiAudience": "",        // when set, access tokens are JWTs for this audience
-//   "testEndpoints": false    // GET /__test/stats: grant counters for tests
+//   "testEndpoints": false    // test-only endpoints, see below
 // }
+//
+// Test-only endpoints (testEndpoints: true), for negative tests of relying parties:
+//   GET  /__test/stats   grant, refresh, revocation and back-channel counters
+//   POST /__test/tamper  {"claims": {...}, "alg": "RS256"|"none"}: the next token
+//                        response carries an ID token with these claims overridden,
+//                        signed with the provider's key (or unsigned for "none")
+//   POST /__test/sign    {"header": {...}, "claims": {...}}: a JWT signed with the
+//                        provider's key (e.g. crafted logout tokens)
 //
 // Every grant, refresh and back-channel event is logged as one JSON line
 // without token values.
 import { createServer } from 'node:http';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
@@ -115,6 +123,33 @@ const provider = new Provider(issuer.href.replace(/\/$/, ''), {
 });
 provider.proxy = false;
 
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+function signJWT(header, claims) {
+  if (header.alg === 'none') return `${b64url(header)}.${b64url(claims)}.`;
+  const h = { alg: 'RS256', kid: signingKey.kid, ...header };
+  const input = `${b64url(h)}.${b64url(claims)}`;
+  return `${input}.${cryptoSign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+let tamper = null;
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.path === '/token/revocation' && ctx.status === 200) {
+    stats.revocations += 1;
+    log('revocation.success');
+  }
+  if (tamper && ctx.path === '/token' && ctx.body && typeof ctx.body.id_token === 'string') {
+    const t = tamper;
+    tamper = null;
+    const [rawHeader, rawPayload] = ctx.body.id_token.split('.');
+    const header = JSON.parse(Buffer.from(rawHeader, 'base64url'));
+    const claims = { ...JSON.parse(Buffer.from(rawPayload, 'base64url')), ...t.claims };
+    ctx.body = { ...ctx.body, id_token: signJWT({ ...header, alg: t.alg || header.alg }, claims) };
+    log('test.tampered_id_token', { alg: t.alg || header.alg, claims: Object.keys(t.claims ?? {}) });
+  }
+});
+
 provider.on('grant.success', (ctx) => {
   const grantType = ctx.oidc.params.grant_type;
   if (grantType === 'refresh_token') stats.refresh += 1;
@@ -126,10 +161,9 @@ provider.on('grant.error', (ctx, err) => {
   log('grant.error', { grant_type: ctx.oidc.params?.grant_type, error: err.error, description: err.error_description });
 });
 provider.on('grant.revoked', () => log('grant.revoked'));
-provider.on('revocation.success', () => { stats.revocations += 1; log('revocation.success'); });
 provider.on('end_session.success', () => { stats.endSessions += 1; log('end_session.success'); });
-provider.on('backchannel.success', (client) => { stats.backchannelSuccess += 1; log('backchannel.success', { client_id: client.clientId }); });
-provider.on('backchannel.error', (client, err) => { stats.backchannelErrors += 1; log('backchannel.error', { client_id: client.clientId, error: err.message }); });
+provider.on('backchannel.success', (ctx, client) => { stats.backchannelSuccess += 1; log('backchannel.success', { client_id: client.clientId }); });
+provider.on('backchannel.error', (ctx, err, client) => { stats.backchannelErrors += 1; log('backchannel.error', { client_id: client?.clientId, error: err.message }); });
 provider.on('server_error', (ctx, err) => log('server_error', { error: err.message }));
 
 function loginPage(uid, message = '') {
@@ -208,6 +242,18 @@ const server = createServer(async (req, res) => {
     }
     if (cfg.testEndpoints && path === '/__test/stats') {
       send(res, 200, 'application/json', JSON.stringify(stats));
+      return;
+    }
+    if (cfg.testEndpoints && req.method === 'POST' && (path === '/__test/tamper' || path === '/__test/sign')) {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      if (path === '/__test/tamper') {
+        tamper = { claims: body.claims ?? {}, alg: body.alg };
+        send(res, 204, 'text/plain', '');
+      } else {
+        send(res, 200, 'application/json', JSON.stringify({ jwt: signJWT(body.header ?? {}, body.claims ?? {}) }));
+      }
       return;
     }
     callback(req, res);

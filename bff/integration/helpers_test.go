@@ -1,0 +1,28 @@
+package integration
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
+	"github.com/gatehouse/gatehouse/bff/session"
+	"github.com/gatehouse/gatehouse/internal/devservers"
+)
+
+func mustStats(t *testing.T, s *bfftest.Stack) devservers.OIDCStats {
+	t.Helper()
+	st, err := s.IdP.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func mustTokens(t *testing.T, s *bfftest.Stack, cookie string) session.Tokens {
+	t.Helper()
+	toks, err := s.SessionTokens(cookie)
+	if err != nil {
+		t.Fatalf("session tokens: %v", err)
+	}
+	return toks
+}
