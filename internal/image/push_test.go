@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/artifacts"
 	"github.com/gatehouse/gatehouse/internal/devservers"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -53,20 +54,11 @@ var taskEnv = []string{
 
 func moduleDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := artifacts.ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // TestPushPullRun is the end-to-end check of the image: built twice to the
@@ -81,10 +73,12 @@ func TestPushPullRun(t *testing.T) {
 	if err := BuildBinary(ctx, BinaryOptions{ModuleDir: moduleDir(t), Package: bffPackage, Arch: runtime.GOARCH, Out: bin}); err != nil {
 		t.Fatal(err)
 	}
-	spa := filepath.Join(work, "spa")
-	indexHTML := "<!doctype html><html><head><title>Gatehouse</title></head><body><div id=app></div></body></html>\n"
-	writeFile(t, filepath.Join(spa, "index.html"), indexHTML)
-	writeFile(t, filepath.Join(spa, "assets", "app-3f2a.js"), "console.log('gatehouse')\n")
+	// The real SPA, built by the same step `pulumi up` uses.
+	spa, err := artifacts.EnsureSPA(ctx, artifacts.SPABuild{Dir: filepath.Join(moduleDir(t), "frontend")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexHTML, asset, assetBody := spaFiles(t, spa)
 	opts := Options{BinaryFile: bin, SPADir: spa, Arch: runtime.GOARCH}
 
 	first, err := Build(opts)
@@ -145,7 +139,7 @@ func TestPushPullRun(t *testing.T) {
 		{mtls: "off", requests: []imageRequest{
 			{path: "/healthz", status: http.StatusOK},
 			{path: "/", accept: "text/html", status: http.StatusOK, body: indexHTML},
-			{path: "/assets/app-3f2a.js", status: http.StatusOK, body: "console.log('gatehouse')\n"},
+			{path: asset, status: http.StatusOK, body: assetBody},
 		}},
 		{mtls: "verify", requests: []imageRequest{
 			{path: "/healthz", status: http.StatusOK}, // the ALB health check has no certificate
@@ -291,14 +285,23 @@ func unpack(img v1.Image, root string) error {
 	}
 }
 
-func writeFile(t *testing.T, path, content string) {
+// spaFiles returns the built SPA's index.html and one of its hashed assets
+// (URL path and content).
+func spaFiles(t *testing.T, spa string) (index, assetPath, asset string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	b, err := os.ReadFile(filepath.Join(spa, "index.html"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	entries, err := os.ReadDir(filepath.Join(spa, "assets"))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("the built SPA has no assets: %v", err)
+	}
+	a, err := os.ReadFile(filepath.Join(spa, "assets", entries[0].Name()))
+	if err != nil {
 		t.Fatal(err)
 	}
+	return string(b), "/assets/" + entries[0].Name(), string(a)
 }
 
 func mustTag(t *testing.T, s string) name.Tag {
