@@ -121,11 +121,13 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {
-	expiry := tok.Expiry
-	if expiry.IsZero() {
-		// No expires_in: assume a short life so refresh keeps it current.
-		expiry = h.opts.Now().Add(5 * time.Minute)
+	// oauth2 dates expires_in by the wall clock; re-date it by ours so every
+	// deadline in a session comes from one clock.
+	lifetime := 5 * time.Minute // no expires_in: assume a short life so refresh keeps it current
+	if !tok.Expiry.IsZero() {
+		lifetime = time.Until(tok.Expiry)
 	}
+	expiry := h.opts.Now().Add(lifetime)
 	return session.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: rawID, Expiry: expiry}
 }
 

@@ -43,7 +43,7 @@ type Options struct {
 	// StoreTimeout bounds each session lookup, so a hung store answers 503
 	// instead of holding the request. Defaults to 3s.
 	StoreTimeout time.Duration
-	Logger   *slog.Logger
+	Logger       *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
 }

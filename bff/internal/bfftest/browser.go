@@ -21,6 +21,9 @@ type Browser struct {
 	Client *http.Client
 	// JSON makes BFF navigations ask for JSON errors instead of HTML pages.
 	JSON bool
+	// Headers are added to every request to the BFF (what a load balancer
+	// or CDN in front would add).
+	Headers map[string]string
 }
 
 func newBrowser(s *Stack) *Browser {
@@ -57,6 +60,11 @@ func (b *Browser) Do(method, target string, body io.Reader, headers map[string]s
 	req, err := http.NewRequest(method, target, body)
 	if err != nil {
 		return Result{}, err
+	}
+	if b.isBFF(target) {
+		for k, v := range b.Headers {
+			req.Header.Set(k, v)
+		}
 	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
