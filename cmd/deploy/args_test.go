@@ -120,6 +120,8 @@ func TestRunExitCodesWithoutEngine(t *testing.T) {
 		{name: "usage error", args: []string{"up"}, wantCode: exitUsage, wantErr: "--stack is required"},
 		{name: "missing project", args: []string{"outputs", "--stack", "dev", "--dir", "testdata/none"}, wantCode: exitFailed, wantErr: "has no Pulumi.yaml"},
 		{name: "missing policy pack", args: []string{"preview", "--stack", "dev", "--dir", "testdata/project", "--policy-pack", "nope"}, wantCode: exitFailed, wantErr: "--policy-pack nope: not found"},
+		{name: "review of a shipped stack", args: []string{"review", "--stack", "dev", "--dir", "../..", "--format", "markdown"}, wantCode: exitOK, wantOut: "policy review: `dev`"},
+		{name: "review of a missing stack file", args: []string{"review", "--stack", "nope", "--dir", "../.."}, wantCode: exitFailed, wantErr: "review of nope"},
 		{name: "pulumi path layout", args: []string{"outputs", "--stack", "dev", "--dir", "testdata/project", "--pulumi", "/opt/pulumi"}, wantCode: exitFailed, wantErr: "<root>/bin/pulumi"},
 	}
 	for _, tt := range tests {

@@ -129,6 +129,10 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 	case <-time.After(eventDrain):
 	}
 	if opErr != nil {
+		if opts.Program == ProgramLocal && strings.Contains(opErr.Error(), "pulumi-language-go") {
+			return fmt.Errorf("%w\n--program local needs the Go language host that the standard Pulumi CLI "+
+				"install ships (pulumi-language-go on PATH); the default --program inline needs none", opErr)
+		}
 		return opErr
 	}
 	if opts.Command == CmdUp || opts.Command == CmdOutputs || opts.Command == CmdRefresh {

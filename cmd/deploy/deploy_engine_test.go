@@ -143,6 +143,16 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 			},
 		},
 		{
+			name: "refresh dev", args: []string{"refresh", "--stack", "dev"}, wantCode: exitOK,
+			check: func(t *testing.T, s *Summary, _ string) {
+				wantResult(t, s, "dev", ResultSucceeded)
+				if len(s.ChangesByType) != 0 {
+					t.Errorf("refresh changed %v, want nothing", s.ChangesByType)
+				}
+				wantOutput(t, s, "url", "https://dev.example.test")
+			},
+		},
+		{
 			name: "preview creates the review stack from dev", args: []string{"preview", "--stack", "dev", "--pr", "7"}, wantCode: exitOK,
 			check: func(t *testing.T, s *Summary, _ string) {
 				wantResult(t, s, "dev-pr-7", ResultSucceeded)
@@ -214,6 +224,16 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 				}
 				if s.Policy.Violations[1].Policy != "site-has-owner" {
 					t.Errorf("second violation %+v, want the advisory site-has-owner", s.Policy.Violations[1])
+				}
+			},
+		},
+		{
+			// The Go language host cannot be had here, so the local mode can only be shown to hand
+			// the project to the CLI, and to explain the missing host.
+			name: "local mode needs the Go language host", args: []string{"preview", "--stack", "dev", "--program", "local"}, wantCode: exitFailed,
+			check: func(t *testing.T, s *Summary, _ string) {
+				if len(s.Errors) == 0 || !strings.Contains(s.Errors[len(s.Errors)-1], "--program local needs the Go language host") {
+					t.Errorf("errors %q, want the language-host hint", s.Errors)
 				}
 			},
 		},

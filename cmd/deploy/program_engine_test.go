@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/policy/rules"
 	"gopkg.in/yaml.v3"
 )
 
@@ -58,5 +59,24 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestShippedPolicyPackThroughTheTool runs a preview with the project's own policy pack, built
+// from its directory the way the default --policy-pack policy is, and checks the engine loaded it.
+func TestShippedPolicyPackThroughTheTool(t *testing.T) {
+	e := newEngineEnv(t)
+	pack, err := filepath.Abs(filepath.Join("..", "..", "policy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pack = pack
+	e.pulumi(t, "stack", "init", "dev")
+	code, s, stderr := e.deploy(t, "preview", "--stack", "dev")
+	if code != exitOK {
+		t.Fatalf("exit code %d, want 0\nsummary: %+v\nstderr:\n%s", code, s, stderr)
+	}
+	if s.Policy.Packs[rules.PackName] == "" || s.Policy.Mandatory != 0 {
+		t.Fatalf("policy %+v, want the shipped pack loaded with no mandatory violation", s.Policy)
 	}
 }
