@@ -34,6 +34,7 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 		return fmt.Errorf("components: network %s: endpoint security group: %w", name, err)
 	}
 	n.EndpointSecurityGroupId = sg.ID().ToStringOutput()
+	policy := pulumi.String(endpointPolicy(a.Account))
 
 	for _, svc := range a.InterfaceEndpoints {
 		if _, err := ec2.NewVpcEndpoint(ctx, name+"-"+svc, &ec2.VpcEndpointArgs{
@@ -43,6 +44,7 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 			PrivateDnsEnabled: pulumi.Bool(true),
 			SubnetIds:         vpc.PrivateSubnetIds,
 			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
+			Policy:            policy,
 			Tags:              tags,
 		}, child); err != nil {
 			return fmt.Errorf("components: network %s: %s endpoint: %w", name, svc, err)
@@ -64,12 +66,27 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 			ServiceName:     pulumi.String(EndpointServiceName(a.Account.Region, svc)),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   routeTables.Ids(),
+			Policy:          policy,
 			Tags:            tags,
 		}, child); err != nil {
 			return fmt.Errorf("components: network %s: %s endpoint: %w", name, svc, err)
 		}
 	}
 	return nil
+}
+
+// endpointPolicy lets only this account's principals use the endpoints, so
+// credentials from another account cannot carry data out through them
+// (SC-7(10)). AWS-owned resources such as ECR's layer bucket stay reachable.
+func endpointPolicy(acct *Account) string {
+	return NewPolicy(Statement{
+		Sid:       "OnlyThisAccountsPrincipals",
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": "*"},
+		Action:    []string{"*"},
+		Resource:  "*",
+		Condition: map[string]map[string]any{"StringEquals": {"aws:PrincipalAccount": acct.AccountID}},
+	}).JSON()
 }
 
 // addFlowLogs records ALL traffic of the VPC (AU-2, AU-12, SI-4) into a log

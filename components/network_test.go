@@ -2,6 +2,7 @@ package components
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/mocks"
@@ -89,6 +90,9 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
 				if mocks.GetString(r.Inputs, "vpcEndpointType") == "Interface" && !mocks.GetBool(r.Inputs, "privateDnsEnabled") {
 					t.Errorf("%s: private DNS off", r.Name)
+				}
+				if !strings.Contains(mocks.GetString(r.Inputs, "policy"), `"aws:PrincipalAccount":"123456789012"`) {
+					t.Errorf("%s: endpoint open to other accounts' principals: %s", r.Name, mocks.GetString(r.Inputs, "policy"))
 				}
 			}
 		})
