@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
+)
+
+// compareOptions shape the side-by-side proxy run.
+type compareOptions struct {
+	Conns    int
+	Warmup   time.Duration
+	Duration time.Duration
+	// Rounds interleave the scenarios so that drift in the machine's load
+	// hits all of them alike.
+	Rounds int
+	// PacedFraction sets the paced pass's rate as a fraction of the slowest
+	// scenario's saturated throughput.
+	PacedFraction float64
+	// ProfileDir, when set, receives CPU profiles of the bare proxy and the
+	// BFF (memory store), taken in extra passes outside the measurements.
+	ProfileDir string
+}
+
+// scenario is one way to reach the upstream.
+type scenario struct {
+	Name   string
+	Target target
+	// ViaBFF scenarios must deliver the bearer token and never the cookie.
+	ViaBFF bool
+	client *http.Client
+}
+
+// scenarioResult pools the rounds of one scenario.
+type scenarioResult struct {
+	Name      string
+	Saturated loadResult
+	Paced     loadResult
+	Checked   string
+}
+
+type comparison struct {
+	Conns      int
+	PacedRate  float64
+	Results    []scenarioResult
+	Profiles   []string
+	RedisAddr  string
+	Rounds     int
+	Duration   time.Duration
+	GOMAXPROCS int
+}
+
+func (c *comparison) result(name string) scenarioResult {
+	for _, r := range c.Results {
+		if r.Name == name {
+			return r
+		}
+	}
+	return scenarioResult{}
+}
+
+const (
+	scDirect    = "direct"
+	scBare      = "bare ReverseProxy"
+	scBFFMemory = "BFF, memory store"
+	scBFFRedis  = "BFF, redis store"
+)
+
+func runComparison(ctx context.Context, o compareOptions, logf func(string, ...any)) (*comparison, error) {
+	up, err := startUpstream(benchTokens.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	defer up.close()
+	bareAddr, stopBare, err := startBareProxy(up.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer stopBare()
+	memStore, err := newMemoryStore()
+	if err != nil {
+		return nil, err
+	}
+	bffMem, err := startBFF(ctx, memStore, up.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer bffMem.stop()
+	redis, err := devservers.StartRedis(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bench: the redis scenario needs redis-server (apt-get install redis-server): %w", err)
+	}
+	defer redis.Stop()
+	redisStore, err := newRedisStore(redis.URL())
+	if err != nil {
+		return nil, err
+	}
+	defer redisStore.Close()
+	bffRedis, err := startBFF(ctx, redisStore, up.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer bffRedis.stop()
+
+	scenarios := []*scenario{
+		{Name: scDirect, Target: target{URL: up.URL + "/hello", Header: spaHeaders(bffMem.Cookie)}},
+		{Name: scBare, Target: target{URL: "http://" + bareAddr + "/hello", Header: spaHeaders(bffMem.Cookie)}},
+		{Name: scBFFMemory, Target: target{URL: bffMem.URL + "/api/greeting/hello", Header: spaHeaders(bffMem.Cookie)}, ViaBFF: true},
+		{Name: scBFFRedis, Target: target{URL: bffRedis.URL + "/api/greeting/hello", Header: spaHeaders(bffRedis.Cookie)}, ViaBFF: true},
+	}
+	for _, s := range scenarios {
+		s.client = newClient(o.Conns)
+		if err := call(ctx, s.client, s.Target); err != nil {
+			return nil, fmt.Errorf("bench: %s does not answer 200 before the run: %w", s.Name, err)
+		}
+	}
+	results := make([]scenarioResult, len(scenarios))
+	for i, s := range scenarios {
+		results[i].Name = s.Name
+	}
+	pass := func(kind string, run func(s *scenario) loadResult, into func(*scenarioResult) *loadResult) error {
+		for round := range o.Rounds {
+			for i, s := range scenarios {
+				before := up.counts()
+				res := run(s)
+				after := up.counts()
+				if err := checkRun(s, res, before, after); err != nil {
+					return err
+				}
+				logf("  %s round %d/%d  %-18s %8.0f req/s  p50 %v  p99 %v", kind, round+1, o.Rounds, s.Name, res.RPS(), res.Percentile(0.5), res.Percentile(0.99))
+				merge(into(&results[i]), res)
+			}
+		}
+		return nil
+	}
+	err = pass("saturated", func(s *scenario) loadResult {
+		return closedLoop(ctx, s.client, s.Target, o.Conns, o.Warmup, o.Duration)
+	}, func(r *scenarioResult) *loadResult { return &r.Saturated })
+	if err != nil {
+		return nil, err
+	}
+	slowest := results[0].Saturated.RPS()
+	for _, r := range results {
+		slowest = min(slowest, r.Saturated.RPS())
+	}
+	rate := o.PacedFraction * slowest
+	err = pass("paced", func(s *scenario) loadResult {
+		return paced(ctx, s.client, s.Target, o.Conns, rate, o.Warmup, o.Duration)
+	}, func(r *scenarioResult) *loadResult { return &r.Paced })
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range scenarios {
+		if s.ViaBFF {
+			results[i].Checked = "every request reached the upstream with the session's bearer token and without the cookie"
+		}
+	}
+	cmp := &comparison{Conns: o.Conns, PacedRate: rate, Results: results, RedisAddr: redis.Addr, Rounds: o.Rounds, Duration: o.Duration}
+	if o.ProfileDir != "" {
+		for _, s := range scenarios[1:3] {
+			path, err := profile(ctx, s, o, filepath.Join(o.ProfileDir, profileName(s.Name)))
+			if err != nil {
+				return nil, err
+			}
+			cmp.Profiles = append(cmp.Profiles, path)
+		}
+	}
+	return cmp, nil
+}
+
+func profileName(scenario string) string {
+	switch scenario {
+	case scBare:
+		return "cpu-bare-proxy.pprof"
+	case scBFFMemory:
+		return "cpu-bff-memory.pprof"
+	}
+	return "cpu.pprof"
+}
+
+// checkRun refuses a run with failed requests, and a BFF run in which any
+// request reached the upstream without the token or with the cookie.
+func checkRun(s *scenario, res loadResult, before, after upstreamCounts) error {
+	if res.Failures > 0 {
+		return fmt.Errorf("bench: %s: %d of %d requests failed, first: %s", s.Name, res.Failures, res.Failures+res.Requests, res.FirstFail)
+	}
+	if res.Requests == 0 {
+		return fmt.Errorf("bench: %s: no request completed", s.Name)
+	}
+	if !s.ViaBFF {
+		return nil
+	}
+	total, bearer, cookies := after.total-before.total, after.bearer-before.bearer, after.cookies-before.cookies
+	if bearer != total || cookies != 0 {
+		return fmt.Errorf("bench: %s: of %d upstream requests %d carried the bearer token and %d a cookie; want all and none", s.Name, total, bearer, cookies)
+	}
+	return nil
+}
+
+func merge(into *loadResult, r loadResult) {
+	into.Requests += r.Requests
+	into.Elapsed += r.Elapsed
+	into.Latencies = append(into.Latencies, r.Latencies...)
+	into.Usage.CPU += r.Usage.CPU
+	into.Usage.Mallocs += r.Usage.Mallocs
+	into.Usage.AllocBytes += r.Usage.AllocBytes
+	into.Usage.GCs += r.Usage.GCs
+	slices.Sort(into.Latencies)
+}
+
+func profile(ctx context.Context, s *scenario, o compareOptions, path string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return "", fmt.Errorf("bench: profile: %w", err)
+	}
+	res := closedLoop(ctx, s.client, s.Target, o.Conns, 0, o.Duration*time.Duration(o.Rounds))
+	pprof.StopCPUProfile()
+	if res.Failures > 0 {
+		return "", errors.New("bench: profile pass of " + s.Name + ": " + res.FirstFail)
+	}
+	return path, nil
+}
