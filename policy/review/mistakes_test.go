@@ -1,0 +1,134 @@
+package review_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/policy/review"
+	"github.com/gatehouse/gatehouse/policy/rules"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// mistake changes a shipped stack the way a careless edit would.
+type mistake struct {
+	name string
+	rule string
+	edit func(t *testing.T, rs []rules.Resource) []rules.Resource
+}
+
+// edit rewrites the properties of the first resource of typ whose name ends with suffix.
+func edit(typ, suffix string, change func(p resource.PropertyMap)) func(t *testing.T, rs []rules.Resource) []rules.Resource {
+	return func(t *testing.T, rs []rules.Resource) []rules.Resource {
+		t.Helper()
+		out := slices.Clone(rs)
+		for i, r := range out {
+			if r.Type == typ && strings.HasSuffix(r.Name, suffix) {
+				p := resource.ToResourcePropertyMap(r.Properties)
+				change(p)
+				out[i].Properties = resource.FromResourcePropertyMap(p)
+				return out
+			}
+		}
+		t.Fatalf("the stack has no %s named *%s", typ, suffix)
+		return nil
+	}
+}
+
+func drop(typ string) func(t *testing.T, rs []rules.Resource) []rules.Resource {
+	return func(t *testing.T, rs []rules.Resource) []rules.Resource {
+		t.Helper()
+		out := slices.DeleteFunc(slices.Clone(rs), func(r rules.Resource) bool { return r.Type == typ })
+		if len(out) == len(rs) {
+			t.Fatalf("the stack has no %s", typ)
+		}
+		return out
+	}
+}
+
+func add(r rules.Resource) func(t *testing.T, rs []rules.Resource) []rules.Resource {
+	return func(t *testing.T, rs []rules.Resource) []rules.Resource { return append(slices.Clone(rs), r) }
+}
+
+func str(s string) resource.PropertyValue { return resource.NewStringProperty(s) }
+
+// containers edits every container definition of a task definition.
+func containers(change func(c map[string]any)) func(p resource.PropertyMap) {
+	return func(p resource.PropertyMap) {
+		var defs []map[string]any
+		if err := json.Unmarshal([]byte(p["containerDefinitions"].StringValue()), &defs); err != nil {
+			panic(err)
+		}
+		for _, c := range defs {
+			change(c)
+		}
+		b, _ := json.Marshal(defs)
+		p["containerDefinitions"] = str(string(b))
+	}
+}
+
+// TestRulesCatchMistakesInShippedStacks breaks the real program's output one way at a time and
+// expects the named rule to refuse it as mandatory.
+func TestRulesCatchMistakesInShippedStacks(t *testing.T) {
+	root, err := mocks.ProjectRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		listener  = "aws:lb/listener:Listener"
+		bucketSSE = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	)
+	govcloud := []mistake{
+		{"non-FIPS TLS policy", "alb-tls-policy", edit(listener, "-https", func(p resource.PropertyMap) {
+			p["sslPolicy"] = str("ELBSecurityPolicy-TLS13-1-2-2021-06")
+		})},
+		{"port 80 forwards", "alb-http-redirect", edit(listener, "-http", func(p resource.PropertyMap) {
+			p["defaultActions"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{"type": str("forward")})})
+		})},
+		{"WAF detached", "alb-waf", drop("aws:wafv2/webAclAssociation:WebAclAssociation")},
+		{"no flow logs", "vpc-flow-logs", drop("aws:ec2/flowLog:FlowLog")},
+		{"ALB log bucket on KMS", "s3-log-bucket-sse-s3", edit(bucketSSE, "-alb-logs", func(p resource.PropertyMap) {
+			p["rules"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
+				"applyServerSideEncryptionByDefault": resource.NewObjectProperty(resource.PropertyMap{"sseAlgorithm": str("aws:kms")})})})
+		})},
+		{"writable root filesystem", "ecs-readonly-root-filesystem", edit("aws:ecs/taskDefinition:TaskDefinition", "", containers(func(c map[string]any) {
+			c["readonlyRootFilesystem"] = false
+		}))},
+		{"root user", "ecs-non-root-user", edit("aws:ecs/taskDefinition:TaskDefinition", "", containers(func(c map[string]any) { c["user"] = "0" }))},
+		{"public IP", "ecs-service-no-public-ip", edit("aws:ecs/service:Service", "", func(p resource.PropertyMap) {
+			p["networkConfiguration"].ObjectValue()["assignPublicIp"] = resource.NewBoolProperty(true)
+		})},
+		{"PITR off", "dynamodb-pitr", edit("aws:dynamodb/table:Table", "", func(p resource.PropertyMap) { delete(p, "pointInTimeRecovery") })},
+		{"short log retention", "log-group-retention", edit("aws:cloudwatch/logGroup:LogGroup", "", func(p resource.PropertyMap) {
+			p["retentionInDays"] = resource.NewNumberProperty(30)
+		})},
+		{"MFA optional", "cognito-mfa", edit("aws:cognito/userPool:UserPool", "", func(p resource.PropertyMap) { p["mfaConfiguration"] = str("OPTIONAL") })},
+		{"admin policy", "iam-no-admin-wildcard", edit("aws:iam/rolePolicy:RolePolicy", "-task", func(p resource.PropertyMap) {
+			p["policy"] = str(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+		})},
+		{"commercial ARN literal", "govcloud-no-commercial-arn", edit("aws:iam/rolePolicy:RolePolicy", "-task", func(p resource.PropertyMap) {
+			p["policy"] = str(`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:` + `aws:s3:::bucket/*"}]}`)
+		})},
+		{"CloudFront in GovCloud", "govcloud-no-cloudfront", add(rules.Resource{Type: "aws:cloudfront/distribution:Distribution", Name: "cdn",
+			URN: "urn:pulumi:govcloud::gatehouse::aws:cloudfront/distribution:Distribution::cdn"})},
+	}
+	config, resources, err := review.Load(root, "govcloud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range govcloud {
+		t.Run("govcloud/"+m.name, func(t *testing.T) {
+			report, err := review.Evaluate(context.Background(), "govcloud", config, m.edit(t, resources))
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(report.Results, func(r review.Result) bool { return r.Rule == m.rule })
+			if i < 0 || report.Results[i].Status != "fail" || report.Results[i].Enforcement != "mandatory" || report.Passed() {
+				t.Errorf("%s did not refuse the stack: %+v", m.rule, report.Results[i])
+			}
+		})
+	}
+}
