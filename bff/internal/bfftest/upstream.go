@@ -21,6 +21,7 @@ type Seen struct {
 	Cookie        string
 	Forwarded     string
 	CSRF          string
+	Header        http.Header
 }
 
 // Upstream is a downstream API that records what reaches it.
@@ -39,7 +40,7 @@ func StartUpstream(t testing.TB) *Upstream {
 		_, _ = io.Copy(io.Discard, r.Body)
 		u.mu.Lock()
 		u.seen = append(u.seen, Seen{Method: r.Method, Path: r.URL.Path, Authorization: r.Header.Get("Authorization"),
-			Cookie: r.Header.Get("Cookie"), Forwarded: r.Header.Get("X-Forwarded-For"), CSRF: r.Header.Get("X-Csrf")})
+			Cookie: r.Header.Get("Cookie"), Forwarded: r.Header.Get("X-Forwarded-For"), CSRF: r.Header.Get("X-Csrf"), Header: r.Header.Clone()})
 		u.mu.Unlock()
 		if strings.HasPrefix(r.URL.Path, "/slow") {
 			select {
