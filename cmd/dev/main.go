@@ -75,7 +75,8 @@ func printBanner(w io.Writer, s *Stack) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", u.Username, u.Password, groups)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nOpenID Provider: %s   Press Ctrl-C to stop.\n\n", s.IdP.Issuer)
+	fmt.Fprintf(w, "\n/api/todos is open to every signed-in user; /api/greeting (\"Fetch data\") needs the %s group.\n", GreetingGroup)
+	fmt.Fprintf(w, "OpenID Provider: %s   Press Ctrl-C to stop.\n\n", s.IdP.Issuer)
 }
 
 // echo copies a child's new output to w, each line prefixed with its name.

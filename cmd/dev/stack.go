@@ -21,6 +21,9 @@ import (
 // tokens for; the ToDo API also accepts the BFF's client id in client_id.
 const todoAudience = "urn:gatehouse:todo"
 
+// GreetingGroup is the group the local stack requires for /api/greeting.
+const GreetingGroup = "staff"
+
 // StackOptions configure the local stack.
 type StackOptions struct {
 	// Root is the repository checkout. Defaults to the one holding the working directory.
@@ -184,7 +187,9 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 
 	routes, _ := json.Marshal([]map[string]any{
 		{"name": "todos", "upstream": "http://" + todoAddr + "/todos", "timeout": "5s", "maxBodyBytes": 16384},
-		{"name": "greeting", "upstream": "http://" + todoAddr + "/greeting", "timeout": "5s", "maxBodyBytes": 0},
+		// Only the staff group may fetch the greeting, so the demo shows
+		// the BFF's per-route group check (and the SPA's 403 message).
+		{"name": "greeting", "upstream": "http://" + todoAddr + "/greeting", "groups": []string{GreetingGroup}, "timeout": "5s", "maxBodyBytes": 0},
 	})
 	fmt.Fprintln(opts.Log, "dev: starting the BFF")
 	s.BFF, err = devservers.Start(ctx, devservers.Spec{

@@ -128,6 +128,13 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
         assert.equal(res.status, 404, `${method} of user A's item by user B`);
       }
     }
+    // The greeting route needs a group user B lacks: the BFF answers 403 and
+    // the page says so in its alert region.
+    await page.getByRole('button', { name: 'Fetch data' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText('Could not fetch data: you are not allowed to use this API').waitFor();
+    assert.equal(await page.getByTestId('greeting').textContent(), '');
+
     await page.getByLabel('New item').fill('Only mine');
     await page.getByRole('button', { name: 'Add' }).click();
     await page.locator('.todo .title', { hasText: 'Only mine' }).waitFor();
