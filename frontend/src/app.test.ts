@@ -120,6 +120,8 @@ describe('App', () => {
     button('Fetch data')!.click();
     await vi.waitFor(() => expect(q('[data-testid="greeting"]')?.textContent).toBe('Hello, Alice Example!'));
     expect(q('[data-testid="status"]')?.textContent).toBe('Hello, Alice Example!');
+    button('Fetch data')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="status"]')?.textContent).toBe('Hello, Alice Example!\u00A0'));
   });
 
   it('adds, completes, renames and deletes items', async () => {

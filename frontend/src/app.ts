@@ -96,7 +96,7 @@ export class App implements Actions {
     void this.run('greeting', async () => {
       const greeting = await fetchGreeting(this.api);
       this.state.greeting = greeting.content;
-      this.state.status = greeting.content;
+      this.announce(greeting.content);
     }, 'Could not fetch data');
   }
 
@@ -122,7 +122,7 @@ export class App implements Actions {
       const todo = await this.todos.add(title);
       this.state.todos = [...(this.state.todos ?? []), todo];
       this.state.draft = '';
-      this.state.status = `Added “${todo.title}”.`;
+      this.announce(`Added “${todo.title}”.`);
     }, 'Could not add the item', 'new-todo');
   }
 
@@ -130,7 +130,7 @@ export class App implements Actions {
     void this.run(`item:${todo.id}`, async () => {
       const updated = await this.todos.setCompleted(todo.id, !todo.completed);
       this.replaceTodo(updated);
-      this.state.status = updated.completed ? `Completed “${updated.title}”.` : `Reopened “${updated.title}”.`;
+      this.announce(updated.completed ? `Completed “${updated.title}”.` : `Reopened “${updated.title}”.`);
     }, 'Could not update the item', `toggle:${todo.id}`);
   }
 
@@ -158,7 +158,7 @@ export class App implements Actions {
       const updated = await this.todos.rename(editing.id, title);
       this.replaceTodo(updated);
       this.state.editing = null;
-      this.state.status = `Renamed to “${updated.title}”.`;
+      this.announce(`Renamed to “${updated.title}”.`);
     }, 'Could not rename the item', `edit-button:${editing.id}`);
   }
 
@@ -175,13 +175,19 @@ export class App implements Actions {
       const list = this.state.todos ?? [];
       const index = list.findIndex((t) => t.id === todo.id);
       this.state.todos = list.filter((t) => t.id !== todo.id);
-      this.state.status = `Deleted “${todo.title}”.`;
+      this.announce(`Deleted “${todo.title}”.`);
       const next = this.state.todos[Math.min(index, this.state.todos.length - 1)];
       return next ? `toggle:${next.id}` : 'new-todo';
     }, 'Could not delete the item');
   }
 
   // ---- plumbing ----
+
+  // announce sets the polite status text. Repeating the same message toggles
+  // a trailing no-break space, so the live region changes and is read again.
+  private announce(text: string): void {
+    this.state.status = this.state.status === text ? `${text}\u00A0` : text;
+  }
 
   private replaceTodo(updated: Todo): void {
     this.state.todos = (this.state.todos ?? []).map((t) => (t.id === updated.id ? updated : t));
