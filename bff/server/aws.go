@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -20,8 +23,8 @@ import (
 	redisstore "github.com/gatehouse/gatehouse/bff/session/redis"
 )
 
-// AWSClients hands out AWS service clients built from the default chain
-// (region and FIPS endpoint settings come from the environment).
+// AWSClients hands out AWS service clients configured from the environment
+// that Lambda and ECS provide (region, credentials, FIPS endpoints).
 type AWSClients interface {
 	DynamoDB() (*dynamodb.Client, error)
 	KMS() (*kms.Client, error)
@@ -29,21 +32,68 @@ type AWSClients interface {
 }
 
 type awsClients struct {
-	once sync.Once
-	cfg  aws.Config
-	err  error
+	getenv func(string) string
+	once   sync.Once
+	cfg    aws.Config
+	fips   bool
+	err    error
 }
 
-// NewAWSClients loads the SDK configuration on first use; loading reads the
-// environment and files only, never the network.
-func NewAWSClients() AWSClients { return &awsClients{} }
+// NewAWSClients reads the configuration on first use, from the environment
+// only. The SDK's full default chain (profiles, SSO, STS) is left out on
+// purpose: the BFF runs only where Lambda or ECS supply credentials, and the
+// chain would push the Lambda artifact past its size budget.
+func NewAWSClients(getenv func(string) string) AWSClients { return &awsClients{getenv: getenv} }
 
 func (a *awsClients) load() (aws.Config, error) {
-	a.once.Do(func() { a.cfg, a.err = awsconfig.LoadDefaultConfig(context.Background()) })
+	a.once.Do(func() { a.cfg, a.fips, a.err = configFromEnv(a.getenv) })
 	if a.err != nil {
 		return aws.Config{}, fmt.Errorf("server: aws config: %w", a.err)
 	}
 	return a.cfg, nil
+}
+
+// configFromEnv resolves region and credentials as Lambda (static keys in
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and ECS (the
+// container credentials endpoint) provide them.
+func configFromEnv(getenv func(string) string) (aws.Config, bool, error) {
+	region := getenv("AWS_REGION")
+	if region == "" {
+		region = getenv("AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		return aws.Config{}, false, errors.New("AWS_REGION is not set")
+	}
+	var provider aws.CredentialsProvider
+	switch {
+	case getenv("AWS_ACCESS_KEY_ID") != "":
+		provider = credentials.NewStaticCredentialsProvider(getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN"))
+	case getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "" || getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != "":
+		endpoint := getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+		if rel := getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
+			endpoint = "http://169.254.170.2" + rel
+		}
+		provider = endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
+			o.AuthorizationToken = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+			if file := getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); file != "" {
+				o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+					b, err := os.ReadFile(file)
+					return strings.TrimSpace(string(b)), err
+				})
+			}
+		})
+	default:
+		return aws.Config{}, false, errors.New("no credentials: expected the Lambda or ECS credential environment")
+	}
+	fips := strings.EqualFold(getenv("AWS_USE_FIPS_ENDPOINT"), "true")
+	return aws.Config{Region: region, Credentials: aws.NewCredentialsCache(provider)}, fips, nil
+}
+
+func (a *awsClients) fipsState() aws.FIPSEndpointState {
+	if a.fips {
+		return aws.FIPSEndpointStateEnabled
+	}
+	return aws.FIPSEndpointStateUnset
 }
 
 func (a *awsClients) DynamoDB() (*dynamodb.Client, error) {
@@ -51,7 +101,7 @@ func (a *awsClients) DynamoDB() (*dynamodb.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dynamodb.NewFromConfig(c), nil
+	return dynamodb.NewFromConfig(c, func(o *dynamodb.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
 }
 
 func (a *awsClients) KMS() (*kms.Client, error) {
@@ -59,7 +109,7 @@ func (a *awsClients) KMS() (*kms.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kms.NewFromConfig(c), nil
+	return kms.NewFromConfig(c, func(o *kms.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
 }
 
 func (a *awsClients) SecretsManager() (*secretsmanager.Client, error) {
@@ -67,7 +117,7 @@ func (a *awsClients) SecretsManager() (*secretsmanager.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return secretsmanager.NewFromConfig(c), nil
+	return secretsmanager.NewFromConfig(c, func(o *secretsmanager.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
 }
 
 func openStore(cfg *config.Config, deps Deps) (session.Store, func() error, error) {

@@ -52,7 +52,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 		deps.IdPClient = auth.NewHTTPClient(10 * time.Second)
 	}
 	if deps.AWS == nil {
-		deps.AWS = NewAWSClients()
+		deps.AWS = NewAWSClients(os.Getenv)
 	}
 	var closers []func() error
 	store := deps.Store
