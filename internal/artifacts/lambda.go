@@ -39,6 +39,8 @@ type LambdaZip struct {
 	// SHA256 is the hex SHA-256 of the zip.
 	SHA256 string
 	Size   int64
+	// Cached is true when the zip of an identical earlier build was reused.
+	Cached bool
 }
 
 // Defaults returns b with every empty field filled in.
@@ -98,6 +100,8 @@ func (b LambdaBuild) Validate() error {
 // it (otherwise every unrelated commit would redeploy the function), and
 // CGO_ENABLED=0 keeps the host's C toolchain out. lambda.norpc drops the
 // legacy Go 1.x RPC runtime that provided.al2023 never uses.
+//
+// A zip from an earlier build with the same inputs (see buildKey) is reused.
 func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	b, err := b.Defaults()
 	if err != nil {
@@ -109,20 +113,27 @@ func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	if err := os.MkdirAll(b.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("artifacts: %w", err)
 	}
+	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "GOARM64=v8.0", "GOFLAGS=-mod=readonly")
+	key, err := buildKey(ctx, b, env)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.ReplaceAll(strings.Trim(b.Package, "./"), "/", "-")
+	path := filepath.Join(b.OutDir, name+"-"+key+".zip")
+	if data, err := os.ReadFile(path); err == nil {
+		return describe(path, data, true), nil
+	}
+
 	work, err := os.MkdirTemp(b.OutDir, "build-")
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: %w", err)
 	}
 	defer os.RemoveAll(work)
-
 	binary := filepath.Join(work, "bootstrap")
-	cmd := exec.CommandContext(ctx, b.Go, "build",
-		"-trimpath", "-buildvcs=false",
-		"-ldflags=-s -w -buildid=",
-		"-tags=lambda.norpc",
-		"-o", binary, b.Package)
+	args := append([]string{"build"}, buildFlags...)
+	cmd := exec.CommandContext(ctx, b.Go, append(args, "-o", binary, b.Package)...)
 	cmd.Dir = b.ModuleRoot
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "GOARM64=v8.0", "GOFLAGS=-mod=readonly")
+	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -132,23 +143,41 @@ func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	if err != nil {
 		return nil, fmt.Errorf("artifacts: %w", err)
 	}
-
 	var zipped bytes.Buffer
 	if err := WriteReproducibleZip(&zipped, []ZipEntry{{Name: "bootstrap", Mode: 0o755, Data: data}}); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(zipped.Bytes())
-	name := strings.ReplaceAll(strings.Trim(b.Package, "./"), "/", "-") + ".zip"
-	path := filepath.Join(b.OutDir, name)
 	if err := writeFileAtomic(path, zipped.Bytes(), work); err != nil {
 		return nil, err
 	}
+	removeStale(b.OutDir, name, path)
+	return describe(path, zipped.Bytes(), false), nil
+}
+
+// buildTags and buildFlags make the binary reproducible (see BuildLambdaZip).
+const buildTags = "lambda.norpc"
+
+var buildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-tags=" + buildTags}
+
+func describe(path string, zipped []byte, cached bool) *LambdaZip {
+	sum := sha256.Sum256(zipped)
 	return &LambdaZip{
 		Path:           path,
 		SourceCodeHash: base64.StdEncoding.EncodeToString(sum[:]),
 		SHA256:         hex.EncodeToString(sum[:]),
-		Size:           int64(zipped.Len()),
-	}, nil
+		Size:           int64(len(zipped)),
+		Cached:         cached,
+	}
+}
+
+// removeStale deletes earlier zips of the same package, keeping keep.
+func removeStale(dir, name, keep string) {
+	old, _ := filepath.Glob(filepath.Join(dir, name+"-*.zip"))
+	for _, p := range old {
+		if p != keep {
+			os.Remove(p)
+		}
+	}
 }
 
 // writeFileAtomic replaces path in one rename, so a concurrent preview never

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,54 @@ func TestLambdaBuildValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLambdaZipReusedOnlyWhileSourcesAreUnchanged(t *testing.T) {
+	module := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(module, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/fn\n\ngo 1.21\n")
+	write("main.go", "package main\n\nfunc main() { println(1) }\n")
+	build := LambdaBuild{ModuleRoot: module, Package: "./", OutDir: t.TempDir()}
+
+	steps := []struct {
+		name       string
+		change     func()
+		wantCached bool
+		wantSame   bool
+	}{
+		{"first build", func() {}, false, true},
+		{"nothing changed", func() {}, true, true},
+		{"source changed", func() { write("main.go", "package main\n\nfunc main() { println(2) }\n") }, false, false},
+		{"changed back", func() { write("main.go", "package main\n\nfunc main() { println(1) }\n") }, false, true},
+	}
+	var first *LambdaZip
+	for _, s := range steps {
+		s.change()
+		z, err := BuildLambdaZip(context.Background(), build)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if first == nil {
+			first = z
+		}
+		if z.Cached != s.wantCached {
+			t.Errorf("%s: cached = %v, want %v", s.name, z.Cached, s.wantCached)
+		}
+		if same := z.SourceCodeHash == first.SourceCodeHash; same != s.wantSame {
+			t.Errorf("%s: same zip as the first build = %v, want %v", s.name, same, s.wantSame)
+		}
+		if _, err := os.Stat(z.Path); err != nil {
+			t.Errorf("%s: %v", s.name, err)
+		}
+		zips, _ := filepath.Glob(filepath.Join(build.OutDir, "*.zip"))
+		if len(zips) != 1 {
+			t.Errorf("%s: %d zips kept, want the current one only", s.name, len(zips))
+		}
 	}
 }
