@@ -129,9 +129,8 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 	case <-time.After(eventDrain):
 	}
 	if opErr != nil {
-		if opts.Program == ProgramLocal && strings.Contains(opErr.Error(), "pulumi-language-go") {
-			return fmt.Errorf("%w\n--program local needs the Go language host that the standard Pulumi CLI "+
-				"install ships (pulumi-language-go on PATH); the default --program inline needs none", opErr)
+		if hint := hintFor(opts, opErr); hint != "" {
+			return fmt.Errorf("%w\n%s", opErr, hint)
 		}
 		return opErr
 	}
@@ -219,6 +218,20 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, packs []string, 
 	}
 	close(ch)
 	return fmt.Errorf("deploy: unsupported command %q", opts.Command)
+}
+
+// hintFor adds the fix to engine errors whose cause is in the project rather than the program.
+func hintFor(opts *Options, err error) string {
+	msg := err.Error()
+	switch {
+	case opts.Program == ProgramLocal && strings.Contains(msg, "pulumi-language-go"):
+		return "--program local needs the Go language host that the standard Pulumi CLI install ships " +
+			"(pulumi-language-go on PATH); the default --program inline needs none"
+	case strings.Contains(msg, "is missing configuration value"):
+		return fmt.Sprintf("The CLI requires every key that Pulumi.yaml declares without a default: set them in "+
+			"Pulumi.%s.yaml, or give the declarations in Pulumi.yaml a default", shortStackName(opts.Target()))
+	}
+	return ""
 }
 
 // wrapOp keeps the Automation API's own message and the CLI's stderr, and drops its copy of the

@@ -14,7 +14,9 @@ import (
 // engineEnv is a throwaway Pulumi environment: a file backend and a PULUMI_HOME in temp dirs,
 // the passphrase secrets provider, and a copy of the test project.
 type engineEnv struct {
-	cli, project, pack string
+	cli, project string
+	// pack is what --policy-pack gets: the test pack's directory, or the binary built from it.
+	pack, packDir, packBinary string
 }
 
 func newEngineEnv(t *testing.T) *engineEnv {
@@ -36,7 +38,15 @@ func newEngineEnv(t *testing.T) *engineEnv {
 	if err := os.MkdirAll(filepath.Join(root, "backend"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &engineEnv{cli: cli, project: project, pack: pack}
+	// Most steps take the prebuilt pack binary, as a user's CI may; the directory form, which the
+	// tool compiles itself, is exercised by the first step and by TestMarkdownSummaryFile.
+	binary := filepath.Join(root, "pack", "policy-pack")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = pack
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the test policy pack: %v\n%s", err, out)
+	}
+	return &engineEnv{cli: cli, project: project, pack: pack, packDir: pack, packBinary: binary}
 }
 
 // pulumi runs the CLI directly, for the setup and checks a user would do by hand.
@@ -102,10 +112,11 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 		name     string
 		args     []string
 		wantCode int
+		packDir  bool
 		check    func(t *testing.T, s *Summary, stderr string)
 	}{
 		{
-			name: "preview dev", args: []string{"preview", "--stack", "dev"}, wantCode: exitOK,
+			name: "preview dev", args: []string{"preview", "--stack", "dev"}, wantCode: exitOK, packDir: true,
 			check: func(t *testing.T, s *Summary, stderr string) {
 				wantResult(t, s, "dev", ResultSucceeded)
 				wantChanges(t, s, map[string]int{"create": 3})
@@ -274,6 +285,10 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 	}
 	for _, step := range steps {
 		ok := t.Run(step.name, func(t *testing.T) {
+			e.pack = e.packBinary
+			if step.packDir {
+				e.pack = e.packDir
+			}
 			code, s, stderr := e.deploy(t, step.args...)
 			if code != step.wantCode {
 				t.Fatalf("deploy %v: exit code %d, want %d\nsummary: %+v\nstderr:\n%s", step.args, code, step.wantCode, s, stderr)

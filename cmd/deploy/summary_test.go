@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -117,6 +118,28 @@ func TestConciseError(t *testing.T) {
 		if got := conciseError(tt.in); got != tt.want {
 			t.Errorf("conciseError(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestHintFor(t *testing.T) {
+	tests := []struct {
+		name    string
+		program ProgramMode
+		err     string
+		want    string
+	}{
+		{"local without the language host", ProgramLocal, "error: no language plugin 'pulumi-language-go' found", "Go language host"},
+		{"inline never blames the language host", ProgramInline, "error: no language plugin 'pulumi-language-go' found", ""},
+		{"project keys without defaults", ProgramInline, "Stack 'dev-pr-2' is missing configuration values 'domain'", "Pulumi.dev-pr-2.yaml"},
+		{"anything else", ProgramInline, "exit status 255", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := hintFor(&Options{Stack: "dev", PR: 2, Program: tt.program}, errors.New(tt.err))
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("hintFor(%q) = %q, want one containing %q", tt.err, got, tt.want)
+			}
+		})
 	}
 }
 
