@@ -40,6 +40,24 @@ describe('Gatehouse in Chromium', { concurrency: false }, () => {
     assert.deepEqual(await page.getByTestId('user-groups').getByRole('listitem').allTextContents(), stack.userA.groups);
   });
 
+  test('the browser holds only an HttpOnly, SameSite=Strict session cookie, and no token', async () => {
+    const cookies = await browser.context.cookies(stack.url);
+    const sessionCookie = cookies.find((c) => c.name.endsWith('gh_session'));
+    assert.ok(sessionCookie, `no session cookie among ${cookies.map((c) => c.name).join(', ')}`);
+    assert.equal(sessionCookie.httpOnly, true);
+    assert.equal(sessionCookie.sameSite, 'Strict');
+    assert.equal(sessionCookie.path, '/');
+    const visible = await page.evaluate(() => ({
+      cookies: document.cookie,
+      storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    }));
+    assert.doesNotMatch(visible.cookies, /gh_session/);
+    assert.equal(visible.storage, '{}{}');
+    for (const cookie of cookies) {
+      assert.doesNotMatch(cookie.value, /^eyJ/, `cookie ${cookie.name} looks like a JWT`);
+    }
+  });
+
   test('user A fetches data through the BFF', async () => {
     await page.getByRole('button', { name: 'Fetch data' }).click();
     const greeting = page.getByTestId('greeting');
