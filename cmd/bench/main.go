@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		section string
 		run     func() error
 	}{
-		{"micro", func() (err error) { rep.Micro, err = runMicro(ctx, o.MicroTime); return }},
+		{"micro", func() (err error) { rep.Micro, err = runMicro(ctx, o.MicroTime, o.Compare.ProfileDir); return }},
 		{"proxy", func() (err error) { rep.Proxy, err = runComparison(ctx, o.Compare, logf); return }},
 		{"lambda", func() (err error) { rep.Lambda, err = runLambda(ctx, o, logf); return }},
 		{"pulumi", func() (err error) { rep.Pulumi, err = runPulumi(ctx, logf); return }},

@@ -57,7 +57,7 @@ func measure(name string, minTime time.Duration, f func() error) (microResult, e
 }
 
 // runMicro measures the per-request pieces of the session path.
-func runMicro(ctx context.Context, minTime time.Duration) ([]microResult, error) {
+func runMicro(ctx context.Context, minTime time.Duration, profileDir string) ([]microResult, error) {
 	key := make([]byte, session.KeySize)
 	sealer, err := session.NewSealer(key)
 	if err != nil {
@@ -142,7 +142,12 @@ func runMicro(ctx context.Context, minTime time.Duration) ([]microResult, error)
 	if err != nil {
 		return nil, err
 	}
-	return append(out, redisRes), nil
+	out = append(out, redisRes)
+	handlers, err := handlerCosts(ctx, minTime, profileDir)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, handlers...), nil
 }
 
 func signedInRequest(ctx context.Context, store session.Store, sealer session.Sealer) (*session.Manager, *http.Request, error) {

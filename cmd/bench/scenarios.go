@@ -137,41 +137,11 @@ type staticKey []byte
 
 func (k staticKey) DataKey(context.Context) ([]byte, error) { return k, nil }
 
-// startBFF builds the BFF as the regional (Fargate) stack configures it,
-// through config.Load and server.Build, with the given session store. Only
-// the data key and the store are handed in: there is no KMS here, and the
-// configuration cannot name an in-process store.
+// startBFF builds the BFF (see buildBFF) and serves it on a loopback port
+// with the production server settings.
 func startBFF(ctx context.Context, store session.Store, upstreamURL string) (*bff, error) {
-	routes, _ := json.Marshal([]map[string]string{{"name": "greeting", "upstream": upstreamURL}})
-	env := map[string]string{
-		"GATEHOUSE_MODE":                   "regional",
-		"GATEHOUSE_PUBLIC_URL":             "https://app.bench.example",
-		"GATEHOUSE_OIDC_ISSUER":            "https://idp.bench.example",
-		"GATEHOUSE_OIDC_CLIENT_ID":         "bench",
-		"GATEHOUSE_OIDC_CLIENT_SECRET":     "bench-client-secret",
-		"GATEHOUSE_SESSION_STORE":          "dynamodb",
-		"GATEHOUSE_SESSION_TABLE":          "replaced-by-the-bench-store",
-		"GATEHOUSE_DATA_KEY_CIPHERTEXT":    base64.StdEncoding.EncodeToString([]byte("replaced-by-the-bench-key")),
-		"GATEHOUSE_ROUTES":                 string(routes),
-		"GATEHOUSE_RATE_LIMIT_PER_IP":      "1e9",
-		"GATEHOUSE_RATE_LIMIT_PER_SESSION": "1e9",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	app, cookie, logger, err := buildBFF(ctx, store, upstreamURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("bench: bff config: %w", err)
-	}
-	key := make([]byte, session.KeySize)
-	_, _ = rand.Read(key)
-	sealer := session.NewLazySealer(staticKey(key))
-	// JSON access lines are formatted as in production; only the write is dropped.
-	logger := middleware.NewLogger(io.Discard, slog.LevelInfo)
-	app, err := server.Build(cfg, server.Deps{Logger: logger, Store: store, Sealer: sealer})
-	if err != nil {
-		return nil, fmt.Errorf("bench: build bff: %w", err)
-	}
-	cookie, err := signIn(ctx, store, sealer, cfg.CookieName)
-	if err != nil {
-		app.Close()
 		return nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -189,6 +159,47 @@ func startBFF(ctx context.Context, store session.Store, upstreamURL string) (*bf
 		URL: "http://" + l.Addr().String(), Cookie: cookie, App: app,
 		stop: func() { cancel(); <-done; app.Close() },
 	}, nil
+}
+
+// buildBFF assembles the BFF as the regional (Fargate) stack configures it,
+// through config.Load and server.Build, with the given session store, and
+// signs a user in. Only the data key, the store and (for in-process
+// measurements) the upstream transport are handed in: there is no KMS here,
+// and the configuration cannot name an in-process store.
+func buildBFF(ctx context.Context, store session.Store, upstreamURL string, transport http.RoundTripper) (*server.App, string, *slog.Logger, error) {
+	routes, _ := json.Marshal([]map[string]string{{"name": "greeting", "upstream": upstreamURL}})
+	env := map[string]string{
+		"GATEHOUSE_MODE":                   "regional",
+		"GATEHOUSE_PUBLIC_URL":             "https://app.bench.example",
+		"GATEHOUSE_OIDC_ISSUER":            "https://idp.bench.example",
+		"GATEHOUSE_OIDC_CLIENT_ID":         "bench",
+		"GATEHOUSE_OIDC_CLIENT_SECRET":     "bench-client-secret",
+		"GATEHOUSE_SESSION_STORE":          "dynamodb",
+		"GATEHOUSE_SESSION_TABLE":          "replaced-by-the-bench-store",
+		"GATEHOUSE_DATA_KEY_CIPHERTEXT":    base64.StdEncoding.EncodeToString([]byte("replaced-by-the-bench-key")),
+		"GATEHOUSE_ROUTES":                 string(routes),
+		"GATEHOUSE_RATE_LIMIT_PER_IP":      "1e9",
+		"GATEHOUSE_RATE_LIMIT_PER_SESSION": "1e9",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("bench: bff config: %w", err)
+	}
+	key := make([]byte, session.KeySize)
+	_, _ = rand.Read(key)
+	sealer := session.NewLazySealer(staticKey(key))
+	// JSON access lines are formatted as in production; only the write is dropped.
+	logger := middleware.NewLogger(io.Discard, slog.LevelInfo)
+	app, err := server.Build(cfg, server.Deps{Logger: logger, Store: store, Sealer: sealer, Transport: transport})
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("bench: build bff: %w", err)
+	}
+	cookie, err := signIn(ctx, store, sealer, cfg.CookieName)
+	if err != nil {
+		app.Close()
+		return nil, "", nil, err
+	}
+	return app, cookie, logger, nil
 }
 
 // signIn creates the session a completed login would, straight through the
