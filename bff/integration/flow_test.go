@@ -126,3 +126,15 @@ func callAPI(t *testing.T, b *bfftest.Browser, s *bfftest.Stack, path string) bf
 	s.Audit.Secret("bearer seen upstream", strings.TrimPrefix(seen.Authorization, "Bearer "))
 	return seen
 }
+
+// TestReloginReplacesSession: logging in again from the same browser ends
+// the session it had.
+func TestReloginReplacesSession(t *testing.T) {
+	s := bfftest.Start(t, bfftest.Options{Store: "memory", Audit: audit})
+	b := loggedIn(t, s, "alice")
+	first := b.SessionCookie()
+	b.MustLogin(t, "alice", "/")
+	if second := b.SessionCookie(); second == first || s.RecordExists(first) || !s.RecordExists(second) {
+		t.Fatalf("after a second login: old record kept = %v, new cookie differs = %v", s.RecordExists(first), second != first)
+	}
+}

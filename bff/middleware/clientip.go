@@ -14,23 +14,63 @@ func ClientIP(ctx context.Context) string {
 	return ip
 }
 
-// TrustedClientIP stores the caller's address. Behind a proxy (ALB,
-// CloudFront) that appends the peer to X-Forwarded-For, the rightmost entry
-// is the one the proxy saw; entries to its left are client-supplied and
-// ignored. Without a proxy (local), the socket peer is used.
+// ClientIPOptions say which proxies in front of the BFF are trusted.
+type ClientIPOptions struct {
+	// ProxyHops is how many trusted proxies append to X-Forwarded-For: 0 on a
+	// developer machine (the socket peer is the client), 1 behind the ALB, 2
+	// behind CloudFront and API Gateway. Entries left of those are
+	// client-supplied and ignored.
+	ProxyHops int
+	// ViewerAddressHeader, when set and present, names a header the edge
+	// overwrites with the viewer's address (CloudFront-Viewer-Address); it is
+	// preferred to counting hops.
+	ViewerAddressHeader string
+}
+
+// TrustedClientIP stores the caller's address: the socket peer, or behind
+// one proxy (the ALB) the rightmost X-Forwarded-For entry.
 func TrustedClientIP(behindProxy bool, next http.Handler) http.Handler {
+	opts := ClientIPOptions{}
+	if behindProxy {
+		opts.ProxyHops = 1
+	}
+	return TrustedClientIPWith(opts, next)
+}
+
+// TrustedClientIPWith stores the caller's address for rate limits and logs.
+func TrustedClientIPWith(opts ClientIPOptions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := peerIP(r.RemoteAddr)
-		if behindProxy {
-			if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-				parts := strings.Split(xff[len(xff)-1], ",")
-				if addr, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-					ip = addr.Unmap().String()
+		ip := clientIP(r, opts)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey, ip)))
+	})
+}
+
+func clientIP(r *http.Request, opts ClientIPOptions) string {
+	if opts.ViewerAddressHeader != "" {
+		if v := r.Header.Get(opts.ViewerAddressHeader); v != "" {
+			// "198.51.100.10:46532" or "2001:db8::1:46532": the port follows the last colon.
+			if i := strings.LastIndexByte(v, ':'); i > 0 {
+				if addr, err := netip.ParseAddr(strings.Trim(v[:i], "[]")); err == nil {
+					return addr.Unmap().String()
 				}
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey, ip)))
-	})
+	}
+	if opts.ProxyHops > 0 {
+		var entries []string
+		for _, v := range r.Header.Values("X-Forwarded-For") {
+			for _, e := range strings.Split(v, ",") {
+				entries = append(entries, strings.TrimSpace(e))
+			}
+		}
+		if len(entries) > 0 {
+			i := max(len(entries)-opts.ProxyHops, 0)
+			if addr, err := netip.ParseAddr(entries[i]); err == nil {
+				return addr.Unmap().String()
+			}
+		}
+	}
+	return peerIP(r.RemoteAddr)
 }
 
 func peerIP(remote string) string {

@@ -116,7 +116,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (LayerOptions, error) {
 	health := []string{"/healthz", "/readyz"}
 	o := LayerOptions{
-		Logger: deps.Logger, PublicURL: cfg.PublicURL, BehindProxy: cfg.Mode != config.ModeLocal,
+		Logger: deps.Logger, PublicURL: cfg.PublicURL, ClientIP: clientIPOptions(cfg.Mode),
 		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: health, Now: deps.Now},
 		RateLimit: middleware.RateLimitOptions{PerIP: cfg.RateLimitPerIP, PerSession: cfg.RateLimitPerSession,
 			CookieName: sessions.Options().CookieName, Exempt: health, Now: deps.Now},
@@ -136,6 +136,18 @@ func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (Lay
 		o.ClientCert.Roots = roots
 	}
 	return o, nil
+}
+
+// clientIPOptions: the ALB appends one X-Forwarded-For entry; CloudFront and
+// API Gateway append two, and CloudFront can send the viewer address itself.
+func clientIPOptions(mode config.Mode) middleware.ClientIPOptions {
+	switch mode {
+	case config.ModeRegional:
+		return middleware.ClientIPOptions{ProxyHops: 1}
+	case config.ModeEdge:
+		return middleware.ClientIPOptions{ProxyHops: 2, ViewerAddressHeader: "CloudFront-Viewer-Address"}
+	}
+	return middleware.ClientIPOptions{}
 }
 
 func proxyRoutes(in []config.Route) []proxy.Route {

@@ -120,7 +120,7 @@ func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(p
 type LayerOptions struct {
 	Logger       *slog.Logger
 	PublicURL    *url.URL
-	BehindProxy  bool
+	ClientIP     middleware.ClientIPOptions
 	OriginVerify *OriginVerifyOptions
 	ClientCert   middleware.ClientCertOptions
 	RateLimit    middleware.RateLimitOptions
@@ -137,7 +137,7 @@ type OriginVerifyOptions struct {
 func Layers(o LayerOptions) []func(http.Handler) http.Handler {
 	origin := o.PublicURL.Scheme + "://" + o.PublicURL.Host
 	layers := []func(http.Handler) http.Handler{
-		func(h http.Handler) http.Handler { return middleware.TrustedClientIP(o.BehindProxy, h) },
+		func(h http.Handler) http.Handler { return middleware.TrustedClientIPWith(o.ClientIP, h) },
 		func(h http.Handler) http.Handler { return middleware.Logging(o.Logger, h) },
 		func(h http.Handler) http.Handler { return middleware.SecurityHeaders(o.PublicURL.Scheme == "https", h) },
 	}
