@@ -31,6 +31,8 @@ type RegionalTopologyArgs struct {
 	MtlsCaBundlePEM string
 	// DesiredCount is the number of tasks. Defaults to 2 (the minimum).
 	DesiredCount int
+	// MaxCount caps CPU-driven scale-out. Defaults to 4 × DesiredCount.
+	MaxCount int
 	// AvailabilityZones and NatGateways shape the VPC. Default to 2 and OnePerAz.
 	AvailabilityZones int
 	NatGateways       string
@@ -216,6 +218,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		RepositoryArn:      t.Registry.Arn,
 		ContainerPort:      8080,
 		DesiredCount:       a.DesiredCount,
+		MaxCount:           a.MaxCount,
 		Environment:        env,
 		Secrets:            a.Secrets,
 		SessionTableArn:    a.SessionTableArn,

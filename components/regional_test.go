@@ -205,6 +205,7 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"flow logs ALL to the log group", mocks.GetString(regionalOnly(t, m, "aws:ec2/flowLog:FlowLog").Inputs, "trafficType") == "ALL"},
 		{"default security group closed", defaultSGClosed(regionalOnly(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Inputs)},
 		{"VPC from awsx", len(m.ByType("awsx:ec2:Vpc")) == 1},
+		{"scales on CPU from 2 to 8 tasks", scaling(m) == "2-8" && len(m.ByType("aws:appautoscaling/policy:Policy")) == 1},
 		{"log bucket SSE-S3, trust store bucket SSE-KMS", bucketSSE(m, "gh-alb-logs") == "AES256" && bucketSSE(m, "gh-alb-truststore") == "aws:kms"},
 		{"trust store bucket logged to the log bucket", len(m.ByType("aws:s3/bucketLoggingV2:BucketLoggingV2")) == 1},
 	}
@@ -292,4 +293,14 @@ func bucketSSE(m *mocks.Mocks, name string) string {
 		}
 	}
 	return ""
+}
+
+func scaling(m *mocks.Mocks) string {
+	targets := m.ByType("aws:appautoscaling/target:Target")
+	if len(targets) != 1 {
+		return ""
+	}
+	lo, _ := mocks.Get(targets[0].Inputs, "minCapacity")
+	hi, _ := mocks.Get(targets[0].Inputs, "maxCapacity")
+	return fmt.Sprintf("%v-%v", lo.NumberValue(), hi.NumberValue())
 }

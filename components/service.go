@@ -42,6 +42,10 @@ type ServiceArgs struct {
 	// DesiredCount is the number of tasks. Defaults to 2; at least 2, in
 	// different AZs, so one AZ or one task can fail (CP-10, SC-5).
 	DesiredCount int
+	// MaxCount is the most tasks CPU target tracking may scale out to; the
+	// service never runs fewer than DesiredCount. Defaults to 4 × DesiredCount;
+	// set it equal to DesiredCount to turn scaling off.
+	MaxCount int
 	// Environment is the container environment. Never put secrets here.
 	// Defaults to none.
 	Environment map[string]pulumi.StringInput
@@ -102,6 +106,9 @@ func (a *ServiceArgs) withDefaults() ServiceArgs {
 	if out.DesiredCount == 0 {
 		out.DesiredCount = 2
 	}
+	if out.MaxCount == 0 {
+		out.MaxCount = 4 * out.DesiredCount
+	}
 	if out.LogRetentionDays == 0 {
 		out.LogRetentionDays = DefaultLogRetentionDays
 	}
@@ -149,6 +156,9 @@ func (a *ServiceArgs) validate() error {
 	}
 	if a.DesiredCount < 2 {
 		errs = append(errs, fmt.Errorf("DesiredCount is %d; run at least 2 tasks so one AZ can fail", a.DesiredCount))
+	}
+	if a.MaxCount < a.DesiredCount {
+		errs = append(errs, fmt.Errorf("MaxCount %d is below DesiredCount %d", a.MaxCount, a.DesiredCount))
 	}
 	if !fargateMemoryValid(a.Cpu, a.MemoryMiB) {
 		errs = append(errs, fmt.Errorf("Cpu %d with MemoryMiB %d is not a Fargate task size (e.g. 512/1024, 1024/2048)", a.Cpu, a.MemoryMiB))
@@ -294,12 +304,21 @@ func (s *Service) build(ctx *pulumi.Context, name string, a ServiceArgs) error {
 		PropagateTags:                   pulumi.String("SERVICE"),
 		WaitForSteadyState:              pulumi.Bool(true),
 		Tags:                            tags,
-	}, child, pulumi.DependsOn(a.DependsOn))
+	}, serviceOptions(a, child)...)
 	if err != nil {
 		return err
 	}
 	s.Service, s.ServiceName = svc, svc.Name
-	return nil
+	return serviceScaling(ctx, name, a, cluster, svc, tags, child)
+}
+
+// serviceOptions leaves the running task count to the scaler once scaling is on.
+func serviceOptions(a ServiceArgs, child pulumi.ResourceOrInvokeOption) []pulumi.ResourceOption {
+	opts := []pulumi.ResourceOption{child, pulumi.DependsOn(a.DependsOn)}
+	if a.MaxCount > a.DesiredCount {
+		opts = append(opts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}
+	return opts
 }
 
 // serviceSecurityGroup admits only the ALB, on the container port, and lets

@@ -17,7 +17,7 @@ func TestServiceValidation(t *testing.T) {
 		{
 			name: "everything wrong",
 			args: ServiceArgs{
-				Account: acct, DesiredCount: 1, Cpu: 256, MemoryMiB: 4096, ContainerPort: 80,
+				Account: acct, DesiredCount: 1, MaxCount: 0, Cpu: 256, MemoryMiB: 4096, ContainerPort: 80,
 				ContainerInsights: "off", LogRetentionDays: 2, EgressPorts: []int{0},
 				Environment: map[string]pulumi.StringInput{"lower": pulumi.String("x"), "SECRET": pulumi.String("y")},
 				Secrets:     map[string]pulumi.StringInput{"SECRET": pulumi.String("arn")},
@@ -35,6 +35,7 @@ func TestServiceValidation(t *testing.T) {
 			},
 		},
 		{name: "no account", args: ServiceArgs{}, want: []string{"Account is required", "VpcId is required"}},
+		{name: "max below desired", args: ServiceArgs{Account: acct, DesiredCount: 3, MaxCount: 2}, want: []string{"MaxCount 2 is below DesiredCount 3"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
