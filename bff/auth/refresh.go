@@ -179,8 +179,12 @@ func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (sessio
 	tok, err := cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
-			return session.Tokens{}, h.endSession(ctx, cur, "refresh refused: "+re.ErrorCode)
+		if errors.As(err, &re) && re.Response != nil {
+			if re.Response.StatusCode < 500 {
+				return session.Tokens{}, h.endSession(ctx, cur, "refresh refused: "+re.ErrorCode)
+			}
+			// RetrieveError's text carries the response body; keep it out of logs.
+			return session.Tokens{}, fmt.Errorf("%w: refresh: token endpoint status %d", ErrIdPUnavailable, re.Response.StatusCode)
 		}
 		return session.Tokens{}, fmt.Errorf("%w: refresh: %w", ErrIdPUnavailable, err)
 	}

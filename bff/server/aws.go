@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -183,8 +184,13 @@ func (l *lazyKMSKey) DataKey(ctx context.Context) ([]byte, error) {
 	return src.DataKey(ctx)
 }
 
-// secretSource returns the literal value, or fetches the ARN from Secrets
-// Manager once, on first use, caching only a success.
+// secretRefresh is how long a secret read from Secrets Manager is used
+// before it is read again, so a rotation takes effect without a restart.
+const secretRefresh = 15 * time.Minute
+
+// secretSource returns the literal value, or reads the ARN from Secrets
+// Manager on first use and every secretRefresh after; a failed re-read keeps
+// the previous value.
 func secretSource(value config.Secret, arn string, clients AWSClients) middleware.SecretSource {
 	if arn == "" {
 		v := value.Reveal()
@@ -192,24 +198,36 @@ func secretSource(value config.Secret, arn string, clients AWSClients) middlewar
 	}
 	var mu sync.Mutex
 	var cached string
+	var fetched time.Time
 	return func(ctx context.Context) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if cached != "" {
+		if cached != "" && time.Since(fetched) < secretRefresh {
 			return cached, nil
 		}
-		client, err := clients.SecretsManager()
+		v, err := readSecret(ctx, clients, arn)
 		if err != nil {
+			if cached != "" {
+				return cached, nil
+			}
 			return "", err
 		}
-		out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
-		if err != nil {
-			return "", fmt.Errorf("server: secret %s: %w", arn, err)
-		}
-		if out.SecretString == nil || *out.SecretString == "" {
-			return "", errors.New("server: secret " + arn + " has no string value")
-		}
-		cached = *out.SecretString
+		cached, fetched = v, time.Now()
 		return cached, nil
 	}
+}
+
+func readSecret(ctx context.Context, clients AWSClients, arn string) (string, error) {
+	client, err := clients.SecretsManager()
+	if err != nil {
+		return "", err
+	}
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return "", fmt.Errorf("server: secret %s: %w", arn, err)
+	}
+	if out.SecretString == nil || *out.SecretString == "" {
+		return "", errors.New("server: secret " + arn + " has no string value")
+	}
+	return *out.SecretString, nil
 }

@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSafeReturnTo(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"", "/", true},
+		{"/", "/", true},
+		{"/todos?filter=open#top", "/todos?filter=open#top", true},
+		{"/a/b%20c", "/a/b%20c", true},
+		{"//evil.example", "", false},
+		{"///evil.example", "", false},
+		{"https://evil.example", "", false},
+		{"http:/evil.example", "", false},
+		{"javascript:alert(1)", "", false},
+		{`/\evil.example`, "", false},
+		{`\\evil.example`, "", false},
+		{"/%2F%2Fevil.example", "", false},
+		{"/%5Cevil.example", "", false},
+		{"/ok\r\nSet-Cookie: x=1", "", false},
+		{"/\x00", "", false},
+		{"todos", "", false},
+		{"/" + strings.Repeat("a", 3000), "", false},
+	}
+	for _, tc := range cases {
+		got, ok := SafeReturnTo(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("SafeReturnTo(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCognitoEndpointsNeedNoNetwork(t *testing.T) {
+	// An unroutable issuer proves that nothing is fetched to build these.
+	idp := NewIdP("https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc", "https://app.auth-fips.us-gov-west-1.amazoncognito.com/", "client-1", NewHTTPClient(0))
+	ctx := context.Background()
+	ep, err := idp.Endpoints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Endpoints{
+		Issuer:        "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc",
+		Auth:          "https://app.auth-fips.us-gov-west-1.amazoncognito.com/oauth2/authorize",
+		Token:         "https://app.auth-fips.us-gov-west-1.amazoncognito.com/oauth2/token",
+		JWKS:          "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc/.well-known/jwks.json",
+		Revocation:    "https://app.auth-fips.us-gov-west-1.amazoncognito.com/oauth2/revoke",
+		CognitoLogout: "https://app.auth-fips.us-gov-west-1.amazoncognito.com/logout",
+	}
+	if ep != want {
+		t.Fatalf("endpoints = %+v\nwant %+v", ep, want)
+	}
+	logout, err := idp.LogoutURL(ctx, "id-token", "https://app.example.gov/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(logout)
+	if u.Path != "/logout" || u.Query().Get("client_id") != "client-1" || u.Query().Get("logout_uri") != "https://app.example.gov/" || u.Query().Has("id_token_hint") {
+		t.Fatalf("logout URL = %s", logout)
+	}
+}
+
+func TestOptionsValidateListsEverything(t *testing.T) {
+	_, err := New(Options{})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, field := range []string{"IdP", "Sessions", "Store", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("error lacks %s: %v", field, err)
+		}
+	}
+}
