@@ -52,15 +52,75 @@ func Logging(logger *slog.Logger, next http.Handler) http.Handler {
 		if rec.status() >= 500 {
 			level = slog.LevelWarn
 		}
+		elapsed := float64(time.Since(start).Microseconds()) / 1000
+		status := rec.status()
 		reqLogger.LogAttrs(ctx, level, "request",
 			slog.String("method", r.Method),
 			slog.String("path", truncate(r.URL.Path, 256)),
-			slog.Int("status", rec.status()),
+			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.Float64("duration_ms", elapsed),
 			slog.String("client_ip", ClientIP(r.Context())),
+			// The same line is a CloudWatch Embedded Metric Format document,
+			// so request metrics need no agent and no extra call.
+			slog.String("Surface", surface(r.URL.Path)),
+			slog.Float64("Latency", elapsed),
+			slog.Int("Requests", 1),
+			slog.Int("ClientErrors", boolInt(status >= 400 && status < 500)),
+			slog.Int("ServerErrors", boolInt(status >= 500)),
+			slog.Any("_aws", emfMetadata(start)),
 		)
 	})
+}
+
+// MetricsNamespace is the CloudWatch namespace of the request metrics.
+const MetricsNamespace = "Gatehouse/BFF"
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type emfDirective struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []emfMetric `json:"Metrics"`
+}
+
+type emfRoot struct {
+	Timestamp         int64          `json:"Timestamp"`
+	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
+}
+
+func emfMetadata(at time.Time) emfRoot {
+	return emfRoot{Timestamp: at.UnixMilli(), CloudWatchMetrics: []emfDirective{{
+		Namespace:  MetricsNamespace,
+		Dimensions: [][]string{{"Surface"}},
+		Metrics: []emfMetric{
+			{Name: "Latency", Unit: "Milliseconds"}, {Name: "Requests", Unit: "Count"},
+			{Name: "ClientErrors", Unit: "Count"}, {Name: "ServerErrors", Unit: "Count"},
+		},
+	}}}
+}
+
+// surface is a low-cardinality dimension: which part of the BFF answered.
+func surface(path string) string {
+	switch {
+	case hasSegmentPrefix(path, "/api"):
+		return "api"
+	case hasSegmentPrefix(path, "/auth"):
+		return "auth"
+	case path == "/healthz" || path == "/readyz":
+		return "health"
+	}
+	return "static"
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func requestIDFrom(r *http.Request) string {

@@ -178,3 +178,39 @@ func TestLoggingRedactsAndCarriesRequestID(t *testing.T) {
 		t.Error("no request id header")
 	}
 }
+
+func TestAccessLineIsEmbeddedMetricFormat(t *testing.T) {
+	var buf bytes.Buffer
+	h := Logging(NewLogger(&buf, slog.LevelInfo), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/todos/1", nil))
+	var doc struct {
+		AWS struct {
+			Timestamp         int64
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+				Metrics    []struct{ Name, Unit string }
+			}
+		} `json:"_aws"`
+		Surface      string
+		Latency      *float64
+		Requests     int
+		ServerErrors int
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	if doc.AWS.Timestamp == 0 || len(doc.AWS.CloudWatchMetrics) != 1 || doc.AWS.CloudWatchMetrics[0].Namespace != MetricsNamespace {
+		t.Fatalf("no EMF metadata: %s", buf.String())
+	}
+	for _, m := range doc.AWS.CloudWatchMetrics[0].Metrics {
+		if !strings.Contains(buf.String(), `"`+m.Name+`":`) {
+			t.Errorf("metric %s has no value", m.Name)
+		}
+	}
+	if doc.Surface != "api" || doc.Latency == nil || doc.Requests != 1 || doc.ServerErrors != 1 {
+		t.Fatalf("values: %s", buf.String())
+	}
+}
