@@ -23,6 +23,10 @@ type stackComponent struct{ pulumi.ResourceState }
 
 func componentsProgram(partition, topology string) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
+		outputs := pulumi.Map{"topology": pulumi.String(topology)}
+		if partition != "" {
+			outputs["partition"] = pulumi.String(partition)
+		}
 		var top stackComponent
 		if err := ctx.RegisterComponentResource("gatehouse:stack:Topology", "gatehouse", &top); err != nil {
 			return err
@@ -34,15 +38,13 @@ func componentsProgram(partition, topology string) pulumi.RunFunc {
 		if err := ctx.RegisterResourceOutputs(&keys, pulumi.Map{}); err != nil {
 			return err
 		}
-		return ctx.RegisterResourceOutputs(&top, pulumi.Map{
-			"partition": pulumi.String(partition),
-			"topology":  pulumi.String(topology),
-		})
+		return ctx.RegisterResourceOutputs(&top, outputs)
 	}
 }
 
 // TestEnginePreviewEnforcesThePack runs `pulumi preview --policy-pack <binary>` through the real
-// CLI (Automation API, inline program, file:// backend) for a GovCloud stack.
+// CLI (Automation API, inline program, file:// backend): GovCloud comes from the stack's region,
+// the stack component's outputs, or policy config.
 func TestEnginePreviewEnforcesThePack(t *testing.T) {
 	cli := pulumicli.PathT(t)
 	pack := buildPack(t)
@@ -52,13 +54,22 @@ func TestEnginePreviewEnforcesThePack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	policyConfig := filepath.Join(t.TempDir(), "policy-config.json")
+	if err := os.WriteFile(policyConfig, []byte(`{"kms-key-rotation": {"partition": "aws-us-gov"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
-		name     string
-		topology string
-		refused  bool
+		name      string
+		region    string
+		partition string // what the stack component declares
+		topology  string
+		config    []string
+		refused   bool
 	}{
-		{"edge topology in aws-us-gov is refused", "edge", true},
-		{"regional topology in aws-us-gov passes", "regional", false},
+		{"edge topology in aws-us-gov is refused", "us-gov-west-1", "aws-us-gov", "edge", nil, true},
+		{"regional topology in aws-us-gov passes", "us-gov-west-1", "aws-us-gov", "regional", nil, false},
+		{"edge topology in aws passes", "us-east-1", "", "edge", nil, false},
+		{"policy config naming aws-us-gov refuses edge", "us-east-1", "", "edge", []string{policyConfig}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -68,7 +79,7 @@ func TestEnginePreviewEnforcesThePack(t *testing.T) {
 			if err := os.MkdirAll(state, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			stack, err := auto.UpsertStackInlineSource(ctx, "govcloud", "gatehouse", componentsProgram("aws-us-gov", c.topology),
+			stack, err := auto.UpsertStackInlineSource(ctx, "govcloud", "gatehouse", componentsProgram(c.partition, c.topology),
 				auto.Pulumi(command),
 				auto.WorkDir(dir),
 				auto.Project(workspace.Project{
@@ -85,10 +96,10 @@ func TestEnginePreviewEnforcesThePack(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create the stack: %v", err)
 			}
-			if err := stack.SetConfig(ctx, "aws:region", auto.ConfigValue{Value: "us-gov-west-1"}); err != nil {
+			if err := stack.SetConfig(ctx, "aws:region", auto.ConfigValue{Value: c.region}); err != nil {
 				t.Fatal(err)
 			}
-			result, err := stack.Preview(ctx, optpreview.PolicyPacks(pack))
+			result, err := stack.Preview(ctx, optpreview.PolicyPacks(pack), optpreview.PolicyPackConfigs(c.config...))
 			output := result.StdOut
 			if err != nil {
 				output += err.Error()
@@ -101,7 +112,7 @@ func TestEnginePreviewEnforcesThePack(t *testing.T) {
 			case !c.refused && err != nil:
 				t.Fatalf("the preview failed: %v", err)
 			case !c.refused && strings.Contains(output, "govcloud-no-cloudfront"):
-				t.Fatalf("govcloud-no-cloudfront fired on a regional stack:\n%s", output)
+				t.Fatalf("govcloud-no-cloudfront fired:\n%s", output)
 			}
 		})
 	}

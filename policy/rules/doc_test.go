@@ -27,8 +27,10 @@ This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
 - **Enforcement.** Every rule is mandatory in a stack whose compliance is `+"`fedramp-high`"+`, and in
   `+"`aws-us-gov`"+`. Elsewhere the level is the one in the table; policy config can override any level.
 - **Partition and compliance.** The policy config properties `+"`partition`"+` (aws, aws-us-gov) and
-  `+"`compliance`"+` (none, fedramp-moderate, fedramp-high) win; otherwise the provider's region decides
-  the partition (`+"`us-gov-*`"+` is aws-us-gov) and the stack's `+"`gatehouse:compliance`"+` the baseline.
+  `+"`compliance`"+` (none, fedramp-moderate, fedramp-high) win. Set on a resource rule, they apply to it
+  and to every stack rule (the engine gives stack rules no config of their own), e.g.
+  `+"`{\"kms-key-rotation\": {\"partition\": \"aws-us-gov\"}}`"+`. Otherwise the provider's region decides
+  the partition (`+"`us-gov-*`"+` is aws-us-gov), and the stack's `+"`gatehouse:compliance`"+` the baseline.
 - **Access-log buckets** are the buckets tagged `+"`%s=%s`"+`, or named as the log destination of
   a load balancer, a distribution or another bucket. They must use SSE-S3; every other bucket SSE-KMS.
 - **Origin verify.** An HTTP API route without an authorizer passes only when CloudFront reaches the

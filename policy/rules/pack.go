@@ -67,7 +67,8 @@ func (p *Pack) policy(rule Rule) policyx.Policy {
 		EnforcementLevel: rule.Level(p.stack),
 		ConfigSchema:     configSchema(),
 		ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
-			configured := p.remember(settingsFromPolicyConfig(args.Config))
+			configured := settingsFromPolicyConfig(args.Config)
+			p.remember(configured)
 			if !slices.Contains(rule.Types, args.Resource.Type) {
 				return nil
 			}
@@ -80,13 +81,11 @@ func (p *Pack) policy(rule Rule) policyx.Policy {
 	})
 }
 
-// remember records policy config settings and returns the combined settings seen so far,
-// the given ones first.
-func (p *Pack) remember(s Settings) Settings {
+// remember records the policy config settings a resource rule was given, for the stack rules.
+func (p *Pack) remember(s Settings) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.configured = p.configured.merge(s)
-	return s.merge(p.configured)
 }
 
 // stackSettings resolves settings for stack rules: policy config, then what the resources say
