@@ -37,8 +37,8 @@ import (
 // bffPackage is the program the image test runs from the unpacked image.
 const bffPackage = "./bff/cmd/bff"
 
-// taskEnv is what the task definition adds to the image's environment in
-// regional mode. Nothing here is contacted before a login: the BFF makes no
+// taskEnv is what the task definition (and Fargate) add to the image's
+// environment in regional mode. Nothing here is contacted before a login: the BFF makes no
 // network calls at start-up, and /healthz and the SPA need neither the IdP,
 // DynamoDB nor KMS.
 var taskEnv = []string{
@@ -50,6 +50,10 @@ var taskEnv = []string{
 	"GATEHOUSE_SESSION_TABLE=sessions",
 	"GATEHOUSE_DATA_KEY_CIPHERTEXT=" + base64.StdEncoding.EncodeToString([]byte("kms ciphertext, decrypted on first use")),
 	"AWS_REGION=us-gov-west-1",
+	// Fargate points the SDK at its credential endpoint; nothing here asks it
+	// for credentials before a login, so a loopback address that never
+	// answers stands in for it.
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9/v2/credentials",
 }
 
 func moduleDir(t *testing.T) string {
