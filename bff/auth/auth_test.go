@@ -2,9 +2,12 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/oauth2"
 )
 
 func TestSafeReturnTo(t *testing.T) {
@@ -76,6 +79,28 @@ func TestOptionsValidateListsEverything(t *testing.T) {
 	for _, field := range []string{"IdP", "Sessions", "Store", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error lacks %s: %v", field, err)
+		}
+	}
+}
+
+func TestGrantedScope(t *testing.T) {
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	cases := []struct {
+		name string
+		tok  *oauth2.Token
+		want string
+	}{
+		{"token response scope", (&oauth2.Token{AccessToken: "opaque"}).WithExtra(map[string]any{"scope": "openid todos:read"}), "openid todos:read"},
+		{"cognito access token claim", &oauth2.Token{AccessToken: jwt(`{"scope":"openid todos/write","client_id":"c"}`)}, "openid todos/write"},
+		{"scp array", &oauth2.Token{AccessToken: jwt(`{"scp":["a","b"]}`)}, "a b"},
+		{"opaque without scope", &oauth2.Token{AccessToken: "opaque"}, ""},
+		{"garbage payload", &oauth2.Token{AccessToken: "a.!!!.c"}, ""},
+	}
+	for _, tc := range cases {
+		if got := grantedScope(tc.tok); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -150,10 +152,36 @@ func displayClaims(c idClaims, tok *oauth2.Token) map[string]string {
 	if c.PreferredUsername == "" {
 		set("preferred_username", c.CognitoUsername)
 	}
-	if scope, _ := tok.Extra("scope").(string); scope != "" {
-		set("scope", scope)
-	}
+	set("scope", grantedScope(tok))
 	return m
+}
+
+// grantedScope is the token response's scope or, when the IdP leaves it out
+// (Cognito does), the access token's own scope claim. The token came straight
+// from the token endpoint over TLS; upstreams still verify it themselves.
+func grantedScope(tok *oauth2.Token) string {
+	if scope, _ := tok.Extra("scope").(string); scope != "" {
+		return scope
+	}
+	parts := strings.Split(tok.AccessToken, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Scope string   `json:"scope"`
+		Scp   []string `json:"scp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	if claims.Scope != "" {
+		return claims.Scope
+	}
+	return strings.Join(claims.Scp, " ")
 }
 
 func groupsOf(c idClaims) []string {
