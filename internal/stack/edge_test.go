@@ -1,10 +1,12 @@
 package stack
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	bffconfig "github.com/gatehouse/gatehouse/bff/config"
 	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -304,5 +306,35 @@ func TestEdgeRebuildChangesNothing(t *testing.T) {
 		if hash == "" || second[name] != hash {
 			t.Errorf("%s: hash %q then %q", name, hash, second[name])
 		}
+	}
+}
+
+// TestEdgeBffAcceptsItsEnvironment hands the BFF's own configuration
+// loader the environment the stack gives the Lambda, so the two sides of
+// the contract cannot drift apart.
+func TestEdgeBffAcceptsItsEnvironment(t *testing.T) {
+	for _, tt := range edgeStacks {
+		t.Run(tt.stack, func(t *testing.T) {
+			m := runEdgeStack(t, tt.stack, tt.overrides)
+			vars, _ := mocks.Get(edgeBffFunction(t, m).Inputs, "environment.variables")
+			env := map[string]string{}
+			for k, v := range vars.ObjectValue() {
+				env[string(k)] = edgeUnwrap(v).StringValue()
+			}
+			ciphertext := mocks.GetString(only(t, m, "aws:kms/ciphertext:Ciphertext").Outputs, "ciphertextBlob")
+			if env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] != ciphertext {
+				t.Fatalf("GATEHOUSE_DATA_KEY_CIPHERTEXT is not the KMS ciphertext")
+			}
+			// The mock's blob is not base64; KMS returns base64.
+			env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] = base64.StdEncoding.EncodeToString([]byte(ciphertext))
+
+			cfg, err := bffconfig.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatalf("the BFF refuses the stack's environment: %v", err)
+			}
+			if cfg.Mode != bffconfig.ModeEdge || cfg.OriginVerifySecretARN == "" || cfg.SessionTable == "" {
+				t.Errorf("BFF config: mode %s, origin-verify secret %q, table %q", cfg.Mode, cfg.OriginVerifySecretARN, cfg.SessionTable)
+			}
+		})
 	}
 }
