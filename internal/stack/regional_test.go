@@ -1,12 +1,14 @@
 package stack
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	bffconfig "github.com/gatehouse/gatehouse/bff/config"
 	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
@@ -190,4 +192,36 @@ func fipsProvider(m *mocks.Mocks) bool {
 		}
 	}
 	return len(providers) > 0
+}
+
+// TestRegionalTaskEnvironmentIsAcceptedByTheBFF feeds the environment the
+// task definition declares (plus what ECS injects from Secrets Manager) to
+// the BFF's own configuration loader, so the two sides of the contract cannot
+// drift apart.
+func TestRegionalTaskEnvironmentIsAcceptedByTheBFF(t *testing.T) {
+	tests := []struct {
+		name, stack string
+		overrides   map[string]string
+		mtls        bffconfig.MTLSMode
+	}{
+		{name: "govcloud", stack: "govcloud", mtls: bffconfig.MTLSVerify},
+		{name: "fedramp regional", stack: "fedramp", overrides: map[string]string{"gatehouse:topology": "regional"}, mtls: bffconfig.MTLSOff},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, env, secrets := regionalContainer(t, runStack(t, tc.stack, tc.overrides))
+			for name := range secrets {
+				env[name] = "value-injected-by-ecs"
+			}
+			// The mock's ciphertext is a placeholder; KMS returns base64.
+			env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] = base64.StdEncoding.EncodeToString([]byte("kms ciphertext blob"))
+			cfg, err := bffconfig.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatalf("the BFF refuses the task environment:\n%v", err)
+			}
+			if cfg.Mode != bffconfig.ModeRegional || cfg.MTLS != tc.mtls || cfg.SPADir != "/srv/spa" || len(cfg.Routes) != 1 {
+				t.Errorf("mode %s, mTLS %s, SPA dir %q, %d routes", cfg.Mode, cfg.MTLS, cfg.SPADir, len(cfg.Routes))
+			}
+		})
+	}
 }
