@@ -13,15 +13,17 @@ import (
 
 // LambdaCode is a built Lambda zip (see internal/artifacts).
 type LambdaCode struct {
-	// Path is the zip file holding an executable "bootstrap".
+	// Path is the zip file holding an executable "bootstrap". Required.
 	Path string
-	// SourceCodeHash is the base64 SHA-256 of the zip.
+	// SourceCodeHash is the base64 SHA-256 of the zip. Required.
 	SourceCodeHash string
 }
 
 // EdgeRoute is one downstream API the BFF proxies at /api/<Name>/*.
 type EdgeRoute struct {
-	Name     string
+	// Name becomes the path /api/<Name>/: lowercase letters, digits and dashes. Required.
+	Name string
+	// Upstream is the base URL requests are proxied to. Required.
 	Upstream pulumi.StringInput
 	// Groups and Scopes the user must have. Defaults to none.
 	Groups, Scopes []string

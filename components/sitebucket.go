@@ -12,14 +12,14 @@ import (
 
 // SiteAsset is one file of the built SPA and how it is served.
 type SiteAsset struct {
-	// Key is the object key, slash-separated, without a leading slash.
+	// Key is the object key, slash-separated, without a leading slash. Required.
 	Key string
-	// Path is the file on disk.
+	// Path is the file on disk. Required.
 	Path string
 	// ContentType and CacheControl are stored as object metadata and served
-	// as response headers.
+	// as response headers. Required.
 	ContentType, CacheControl string
-	// SHA256 is the hex digest of the contents; a change uploads the file again.
+	// SHA256 is the hex digest of the contents; a change uploads the file again. Required.
 	SHA256 string
 }
 
