@@ -19,6 +19,11 @@ import (
 	"github.com/gatehouse/gatehouse/bff/middleware"
 )
 
+const (
+	handlerBare = "handler: bare ReverseProxy"
+	handlerBFF  = "handler: BFF /api/greeting/hello"
+)
+
 // cannedUpstream answers every round trip at once with the upstream's
 // greeting, so a handler's own CPU can be measured without sockets.
 type cannedUpstream struct{}
@@ -87,8 +92,8 @@ func handlerCosts(ctx context.Context, minTime time.Duration, profileDir string)
 		h          http.Handler
 		r          *http.Request
 	}{
-		{"handler: bare ReverseProxy", "ServeHTTP with an in-memory upstream", bare, req("/hello")},
-		{"handler: BFF /api/greeting/hello", "ServeHTTP with an in-memory upstream: every layer, session (memory), proxy", app.Handler, req("/api/greeting/hello")},
+		{handlerBare, "ServeHTTP with an in-memory upstream", bare, req("/hello")},
+		{handlerBFF, "ServeHTTP with an in-memory upstream: every layer, session (memory), proxy", app.Handler, req("/api/greeting/hello")},
 		{"layer: access log", "request id + JSON line (write dropped)", middleware.Logging(logger, noop), req("/api/greeting/hello")},
 		{"layer: security headers", "9 response headers", middleware.SecurityHeaders(true, noop), req("/api/greeting/hello")},
 		{"layer: rate limit", "per-IP and per-session buckets", middleware.RateLimit(middleware.RateLimitOptions{PerIP: 1e9, PerSession: 1e9, CookieName: "__Host-gh_session"}, noop), req("/api/greeting/hello")},

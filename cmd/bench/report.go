@@ -211,6 +211,21 @@ func (r *report) writeMicro(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	bare, bff := r.microNamed(handlerBare), r.microNamed(handlerBFF)
+	if bare.NsPerOp > 0 && bff.NsPerOp > 0 {
+		ratio := bff.NsPerOp / bare.NsPerOp
+		fmt.Fprintf(w, "in process, the BFF handler costs %.2f× the bare ReverseProxy (%.1fµs vs %.1fµs, %.0f vs %.0f allocs)\n", ratio, bff.NsPerOp/1e3, bare.NsPerOp/1e3, bff.AllocsPerOp, bare.AllocsPerOp)
+		r.check("BFF (memory) handler cost vs bare ReverseProxy (in process, no sockets)", fmt.Sprintf("%.2f×", ratio), fmt.Sprintf("≤ %.1f×", maxCostRatio), ratio <= maxCostRatio)
+	}
+}
+
+func (r *report) microNamed(name string) microResult {
+	for _, m := range r.Micro {
+		if m.Name == name {
+			return m
+		}
+	}
+	return microResult{}
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }
