@@ -130,12 +130,15 @@ func TestRateLimit(t *testing.T) {
 func TestOriginVerify(t *testing.T) {
 	var seen http.Header
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.Header.Clone() })
-	secret := func(context.Context) (string, error) { return "a-long-origin-secret-value", nil }
+	// Mid-rotation: the new and the previous value are both accepted.
+	secret := func(context.Context) ([]string, error) {
+		return []string{"a-long-origin-secret-value", "the-previous-origin-secret"}, nil
+	}
 	h := OriginVerify("X-Origin-Verify", secret, slog.Default(), next)
 	for _, tc := range []struct {
 		name, value string
 		want        int
-	}{{"missing", "", 403}, {"wrong", "nope", 403}, {"prefix", "a-long-origin", 403}, {"right", "a-long-origin-secret-value", 200}} {
+	}{{"missing", "", 403}, {"wrong", "nope", 403}, {"prefix", "a-long-origin", 403}, {"right", "a-long-origin-secret-value", 200}, {"previous", "the-previous-origin-secret", 200}} {
 		req := httptest.NewRequest("GET", "/api/x", nil)
 		if tc.value != "" {
 			req.Header.Set("X-Origin-Verify", tc.value)

@@ -217,12 +217,46 @@ func secretSource(value config.Secret, arn string, clients AWSClients) middlewar
 	}
 }
 
+// rotatingSecretSource is secretSource for a value two parties share
+// (CloudFront and the BFF): while a rotation propagates, the previous version
+// (AWSPREVIOUS) is accepted too.
+func rotatingSecretSource(value config.Secret, arn string, clients AWSClients) middleware.SecretsSource {
+	current := secretSource(value, arn, clients)
+	if arn == "" {
+		return func(ctx context.Context) ([]string, error) {
+			v, err := current(ctx)
+			return []string{v}, err
+		}
+	}
+	var mu sync.Mutex
+	var previous string
+	var fetched time.Time
+	return func(ctx context.Context) ([]string, error) {
+		cur, err := current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(fetched) >= secretRefresh {
+			// A first version has no AWSPREVIOUS; that is not an error.
+			previous, _ = readSecretStage(ctx, clients, arn, "AWSPREVIOUS")
+			fetched = time.Now()
+		}
+		return []string{cur, previous}, nil
+	}
+}
+
 func readSecret(ctx context.Context, clients AWSClients, arn string) (string, error) {
+	return readSecretStage(ctx, clients, arn, "AWSCURRENT")
+}
+
+func readSecretStage(ctx context.Context, clients AWSClients, arn, stage string) (string, error) {
 	client, err := clients.SecretsManager()
 	if err != nil {
 		return "", err
 	}
-	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
 	if err != nil {
 		return "", fmt.Errorf("server: secret %s: %w", arn, err)
 	}

@@ -122,7 +122,7 @@ func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (Lay
 			CookieName: sessions.Options().CookieName, Exempt: health, Now: deps.Now},
 	}
 	if cfg.Mode == config.ModeEdge {
-		o.OriginVerify = &OriginVerifyOptions{Header: cfg.OriginVerifyHeader, Secret: secretSource(cfg.OriginVerifySecret, cfg.OriginVerifySecretARN, deps.AWS)}
+		o.OriginVerify = &OriginVerifyOptions{Header: cfg.OriginVerifyHeader, Secrets: rotatingSecretSource(cfg.OriginVerifySecret, cfg.OriginVerifySecretARN, deps.AWS)}
 	}
 	if cfg.MTLS == config.MTLSPassthrough {
 		pemBytes, err := os.ReadFile(cfg.MTLSTrustBundle)

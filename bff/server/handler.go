@@ -128,8 +128,8 @@ type LayerOptions struct {
 
 // OriginVerifyOptions enable the edge origin check.
 type OriginVerifyOptions struct {
-	Header string
-	Secret middleware.SecretSource
+	Header  string
+	Secrets middleware.SecretsSource
 }
 
 // Layers returns the middleware stack, outermost first: client address,
@@ -143,7 +143,7 @@ func Layers(o LayerOptions) []func(http.Handler) http.Handler {
 	}
 	if o.OriginVerify != nil {
 		ov := *o.OriginVerify
-		layers = append(layers, func(h http.Handler) http.Handler { return middleware.OriginVerify(ov.Header, ov.Secret, o.Logger, h) })
+		layers = append(layers, func(h http.Handler) http.Handler { return middleware.OriginVerify(ov.Header, ov.Secrets, o.Logger, h) })
 	}
 	layers = append(layers,
 		func(h http.Handler) http.Handler { return middleware.ClientCertificate(o.ClientCert, h) },
