@@ -62,7 +62,7 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		AllowedCidrs:     cfg.AllowedCidrs,
 		MtlsCaBundlePEM:  caBundle,
 		DesiredCount:     cfg.DesiredCount,
-		NatGateways:      components.NatOnePerAz,
+		NatGateways:      natGateways(cfg),
 		LogRetentionDays: cfg.LogRetentionDays,
 		Keys:             shared.Keys,
 		WebAclArn:        shared.WebAcl.Arn,
@@ -96,6 +96,15 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	ctx.Export("ecsService", topology.Service.ServiceName)
 	ctx.Export("userPoolId", identity.UserPoolId)
 	return nil
+}
+
+// natGateways gives each AZ its own egress under fedramp-high (losing one AZ
+// must not cut the other's IdP and upstream calls) and shares one elsewhere.
+func natGateways(cfg *Config) string {
+	if cfg.FIPS() {
+		return components.NatOnePerAz
+	}
+	return components.NatSingle
 }
 
 // buildRegionalImage builds the SPA (when stale), the arm64 BFF binary and the

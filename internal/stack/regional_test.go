@@ -112,6 +112,7 @@ func TestShippedStacksRegional(t *testing.T) {
 				{"public URL is the domain", strings.HasPrefix(env["GATEHOUSE_PUBLIC_URL"], "https://") && !strings.Contains(env["GATEHOUSE_PUBLIC_URL"], "elb.")},
 				{"routes passed to the BFF", strings.Contains(env["GATEHOUSE_ROUTES"], `"upstream":"https://`)},
 				{"session timeouts passed to the BFF", env["GATEHOUSE_SESSION_IDLE_TIMEOUT"] == (15 * time.Minute).String()},
+				{"a NAT gateway per AZ under fedramp-high", mocks.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "OnePerAz"},
 			}
 			for _, c := range checks {
 				if !c.ok {
@@ -223,5 +224,36 @@ func TestRegionalTaskEnvironmentIsAcceptedByTheBFF(t *testing.T) {
 				t.Errorf("mode %s, mTLS %s, SPA dir %q, %d routes", cfg.Mode, cfg.MTLS, cfg.SPADir, len(cfg.Routes))
 			}
 		})
+	}
+}
+
+// TestDevStackRegional runs Pulumi.dev.yaml switched to the regional
+// topology: without fedramp-high the stack shares one NAT gateway and uses the
+// standard AWS endpoints.
+func TestDevStackRegional(t *testing.T) {
+	m := runStack(t, "dev", map[string]string{
+		"gatehouse:sampleTodo":     "false", // the sample API is a Lambda; the regional topology refuses it
+		"gatehouse:topology":       "regional",
+		"gatehouse:domain":         "app.dev.example.com",
+		"gatehouse:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000009",
+	})
+	_, env, _ := regionalContainer(t, m)
+	var endpoints []string
+	for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		endpoints = append(endpoints, mocks.GetString(r.Inputs, "serviceName"))
+	}
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"one shared NAT gateway", mocks.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "Single"},
+		{"standard endpoints for the BFF", env["AWS_USE_FIPS_ENDPOINT"] == "false"},
+		{"no kms-fips endpoint", !strings.Contains(strings.Join(endpoints, " "), "kms-fips")},
+		{"still a FIPS TLS policy on 443", strings.Contains(mocks.GetString(listener(t, m, 443).Inputs, "sslPolicy"), "-FIPS-")},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not so", c.name)
+		}
 	}
 }
