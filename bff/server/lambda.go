@@ -20,6 +20,12 @@ func LambdaHandler(h http.Handler) func(context.Context, events.APIGatewayV2HTTP
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Headers: map[string]string{"Content-Type": "application/json"}, Body: `{"error":"invalid_request","message":"malformed request"}`}, nil
 		}
+		// The invoke's X-Ray trace id makes the request id when the event has none.
+		if req.Header.Get("X-Amzn-Trace-Id") == "" {
+			if trace, ok := ctx.Value(lambdaTraceIDKey).(string); ok && trace != "" {
+				req.Header.Set("X-Amzn-Trace-Id", trace)
+			}
+		}
 		rec := &bufferedResponse{header: http.Header{}}
 		h.ServeHTTP(rec, req)
 		if rec.status == 0 {
@@ -28,6 +34,9 @@ func LambdaHandler(h http.Handler) func(context.Context, events.APIGatewayV2HTTP
 		return ResponseToEvent(rec.status, rec.header, rec.body.Bytes()), nil
 	}
 }
+
+// lambdaTraceIDKey is the context key aws-lambda-go stores the trace id under.
+const lambdaTraceIDKey = "x-amzn-trace-id"
 
 // RequestFromEvent builds the http.Request an event describes.
 func RequestFromEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
