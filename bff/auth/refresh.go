@@ -40,25 +40,42 @@ func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 			return
 		}
 		toks, err := h.FreshTokens(ctx, s)
-		switch {
-		case err == nil:
-		case errors.Is(err, session.ErrNoSession):
-			h.opts.Sessions.ClearCookie(w)
-			middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
-			return
-		case errors.Is(err, session.ErrUnavailable):
-			h.log(ctx).Error("refresh: session store unavailable", "error", err)
-			middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "sessions are temporarily unavailable; retry shortly")
-			return
-		default:
-			h.log(ctx).Error("refresh failed", "error", err)
-			middleware.WriteError(w, http.StatusBadGateway, middleware.CodeIdPUnavailable, "the sign-in service could not renew the session; retry shortly")
+		if err != nil {
+			h.writeTokenError(ctx, w, s, err)
 			return
 		}
 		p := Principal{Subject: s.Subject(), Groups: s.Groups(), Scopes: strings.Fields(s.Claims()["scope"]), AccessToken: toks.AccessToken}
 		ctx = context.WithValue(context.WithValue(ctx, sessionKey, s), principalKey, p)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// writeTokenError maps a failure to produce fresh tokens to an API answer.
+func (h *Handler) writeTokenError(ctx context.Context, w http.ResponseWriter, s *session.Session, err error) {
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+		h.opts.Sessions.ClearCookie(w)
+		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
+	case errors.Is(err, session.ErrUnsealable):
+		// Sealed under a key this instance no longer has: the session is unusable.
+		h.log(ctx).Warn("session tokens unsealable; ending the session", "sub", s.Subject())
+		if derr := h.opts.Sessions.Destroy(ctx, w, s); derr != nil {
+			h.log(ctx).Error("ending unsealable session failed", "error", derr)
+		}
+		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
+	case errors.Is(err, session.ErrUnavailable):
+		h.log(ctx).Error("refresh: session store unavailable", "error", err)
+		middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "sessions are temporarily unavailable; retry shortly")
+	case errors.Is(err, ErrIdPUnavailable):
+		h.log(ctx).Error("refresh failed", "error", err)
+		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeIdPUnavailable, "the sign-in service could not renew the session; retry shortly")
+	case errors.Is(err, errRefreshBusy):
+		w.Header().Set("Retry-After", "1")
+		middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeIdPUnavailable, "the session is being renewed; retry shortly")
+	default:
+		h.log(ctx).Error("session tokens unavailable", "error", err)
+		middleware.WriteError(w, http.StatusInternalServerError, middleware.CodeInternal, "the session could not be used; retry shortly")
+	}
 }
 
 func (h *Handler) needsRefresh(s *session.Session) bool {
