@@ -58,51 +58,78 @@ func TestEdgeOriginVerify(t *testing.T) {
 	})
 }
 
-// TestRegionalMTLS: behind the ALB in verify mode the session is bound to the
-// client certificate at login; another certificate ends the session.
+// TestRegionalMTLS: behind the ALB (verify mode: the ALB checked the card;
+// passthrough: the BFF checks the chain against its trust bundle) the session
+// is bound to the client certificate at login; another card ends the session.
 func TestRegionalMTLS(t *testing.T) {
-	s := bfftest.Start(t, bfftest.Options{Store: "dynamodb", Audit: audit, Env: cloudEnv("regional", map[string]string{"GATEHOUSE_MTLS": "verify"})})
 	ca := bfftest.NewCA(t, "Test PIV Root")
-	jane := bfftest.ALBEncode(ca.Issue(t, "DOE.JANE.1234567890", "1234567890@mil"))
-	other := bfftest.ALBEncode(ca.Issue(t, "ROE.RICHARD.2345678901", "2345678901@mil"))
-	const leaf = "X-Amzn-Mtls-Clientcert-Leaf"
-
-	b := s.Browser()
-	b.Headers = map[string]string{leaf: jane}
-	b.MustLogin(t, "alice", "/")
-	user := api(t, b, s, "GET", "/auth/user", "", nil)
-	if user.Status != http.StatusOK || !strings.Contains(string(user.Body), `"upn":"1234567890@mil"`) || !strings.Contains(string(user.Body), "DOE.JANE") {
-		t.Fatalf("/auth/user = %d %s", user.Status, user.Body)
+	stranger := bfftest.NewCA(t, "Unknown Root")
+	bundle := filepath.Join(t.TempDir(), "trust.pem")
+	if err := os.WriteFile(bundle, []byte(ca.PEM()), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	seen := callAPI(t, b, s, "/api/todos/items")
-	for k := range seen.Header {
-		if strings.HasPrefix(k, "X-Amzn-Mtls") {
-			t.Fatalf("%s reached the upstream", k)
-		}
-	}
-
-	steps := []struct {
-		name   string
-		cert   string
-		path   string
-		status int
-		code   string
+	janePEM := ca.Issue(t, "DOE.JANE.1234567890", "1234567890@mil")
+	otherPEM := ca.Issue(t, "ROE.RICHARD.2345678901", "2345678901@mil")
+	modes := []struct {
+		mode, header string
+		env          map[string]string
+		encode       func(leaf string) string
 	}{
-		{"no certificate", "", "/auth/user", 403, "certificate_required"},
-		{"garbage certificate", "-----BEGIN%20CERTIFICATE-----%0Anope", "/auth/user", 403, "certificate_invalid"},
-		{"health needs none", "", "/healthz", 200, ""},
-		{"another card", other, "/auth/user", 403, "certificate_mismatch"},
-		{"own card again: the session was ended", jane, "/auth/user", 401, "unauthenticated"},
+		{"verify", "X-Amzn-Mtls-Clientcert-Leaf", map[string]string{"GATEHOUSE_MTLS": "verify"},
+			func(leaf string) string { return bfftest.ALBEncode(leaf) }},
+		{"passthrough", "X-Amzn-Mtls-Clientcert", map[string]string{"GATEHOUSE_MTLS": "passthrough", "GATEHOUSE_MTLS_TRUST_BUNDLE": bundle},
+			func(leaf string) string { return bfftest.ALBEncode(leaf + ca.PEM()) }},
 	}
-	for _, st := range steps {
-		b.Headers = map[string]string{}
-		if st.cert != "" {
-			b.Headers[leaf] = st.cert
-		}
-		res := api(t, b, s, "GET", st.path, "", nil)
-		if res.Status != st.status || res.ErrorCode() != st.code {
-			t.Fatalf("%s: %d %s, want %d %s", st.name, res.Status, res.Body, st.status, st.code)
-		}
+	for _, m := range modes {
+		t.Run(m.mode, func(t *testing.T) {
+			s := bfftest.Start(t, bfftest.Options{Store: "dynamodb", Audit: audit, Env: cloudEnv("regional", m.env)})
+			jane, other := m.encode(janePEM), m.encode(otherPEM)
+			b := s.Browser()
+			b.Headers = map[string]string{m.header: jane}
+			b.MustLogin(t, "alice", "/")
+			user := api(t, b, s, "GET", "/auth/user", "", nil)
+			if user.Status != http.StatusOK || !strings.Contains(string(user.Body), `"upn":"1234567890@mil"`) || !strings.Contains(string(user.Body), "DOE.JANE") {
+				t.Fatalf("/auth/user = %d %s", user.Status, user.Body)
+			}
+			seen := callAPI(t, b, s, "/api/todos/items")
+			for k := range seen.Header {
+				if strings.HasPrefix(k, "X-Amzn-Mtls") {
+					t.Fatalf("%s reached the upstream", k)
+				}
+			}
+			steps := []struct {
+				name   string
+				cert   string
+				path   string
+				status int
+				code   string
+			}{
+				{"no certificate", "", "/auth/user", 403, "certificate_required"},
+				{"garbage certificate", "-----BEGIN%20CERTIFICATE-----%0Anope", "/auth/user", 403, "certificate_invalid"},
+				{"health needs none", "", "/healthz", 200, ""},
+				{"another card", other, "/auth/user", 403, "certificate_mismatch"},
+				{"own card again: the session was ended", jane, "/auth/user", 401, "unauthenticated"},
+			}
+			if m.mode == "passthrough" {
+				steps = append([]struct {
+					name   string
+					cert   string
+					path   string
+					status int
+					code   string
+				}{{"card from an untrusted CA", bfftest.ALBEncode(stranger.Issue(t, "MALLORY", "999@mil")), "/auth/user", 403, "certificate_invalid"}}, steps...)
+			}
+			for _, st := range steps {
+				b.Headers = map[string]string{}
+				if st.cert != "" {
+					b.Headers[m.header] = st.cert
+				}
+				res := api(t, b, s, "GET", st.path, "", nil)
+				if res.Status != st.status || res.ErrorCode() != st.code {
+					t.Fatalf("%s: %d %s, want %d %s", st.name, res.Status, res.Body, st.status, st.code)
+				}
+			}
+		})
 	}
 }
 
