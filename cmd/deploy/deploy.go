@@ -120,15 +120,17 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 		return err
 	}
 
-	ch := make(chan events.EngineEvent)
-	done := make(chan struct{})
-	go newCollector(s).consume(ch, done)
-	opErr := operate(ctx, st, opts, packs, progress, stderr, ch, s)
-	select {
-	case <-done:
-	case <-time.After(eventDrain):
+	run := func(cmd Command) error {
+		return withEvents(s, func(ch chan events.EngineEvent) error {
+			return operate(ctx, st, opts, cmd, packs, progress, stderr, ch)
+		})
 	}
-	if opErr != nil {
+	if opts.Command == CmdUp {
+		if err := previewGate(opts, s, progress, run); err != nil {
+			return err
+		}
+	}
+	if opErr := run(opts.Command); opErr != nil {
 		if hint := hintFor(opts, opErr); hint != "" {
 			return fmt.Errorf("%w\n%s", opErr, hint)
 		}
@@ -148,6 +150,42 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 	return nil
 }
 
+// previewGate runs a preview with the policy packs before an update. The Automation API's up
+// skips the CLI's own preview, and stack-level policies run only once every resource is
+// registered, so without the gate an update would create resources before a mandatory stack
+// violation stopped it.
+func previewGate(opts *Options, s *Summary, progress io.Writer, run func(Command) error) error {
+	fmt.Fprintf(progress, "Previewing %s with the policy packs before the update\n", opts.Target())
+	err := run(CmdPreview)
+	if err != nil || s.Policy.Mandatory > 0 {
+		// Nothing was deployed: the preview's planned changes are not this run's changes.
+		s.Changes, s.ChangesByType = map[string]int{}, map[string]map[string]int{}
+	}
+	if s.Policy.Mandatory > 0 {
+		return fmt.Errorf("deploy: up of %s stopped before deploying anything: the preview found %d mandatory policy violation(s)",
+			opts.Target(), s.Policy.Mandatory)
+	}
+	if err != nil {
+		return fmt.Errorf("deploy: up of %s stopped before deploying anything: %w", opts.Target(), err)
+	}
+	// The update's own events are the record of what happened; the preview's were a forecast.
+	s.resetForUpdate()
+	return nil
+}
+
+// withEvents runs op with an event channel folded into s, and waits for the stream to drain.
+func withEvents(s *Summary, op func(chan events.EngineEvent) error) error {
+	ch := make(chan events.EngineEvent)
+	done := make(chan struct{})
+	go newCollector(s).consume(ch, done)
+	err := op(ch)
+	select {
+	case <-done:
+	case <-time.After(eventDrain):
+	}
+	return err
+}
+
 // targetStack selects (or, for preview and up, creates) the stack the command acts on.
 func targetStack(ctx context.Context, ws auto.Workspace, opts *Options, progress io.Writer) (auto.Stack, error) {
 	creates := opts.Command == CmdPreview || opts.Command == CmdUp
@@ -157,11 +195,11 @@ func targetStack(ctx context.Context, ws auto.Workspace, opts *Options, progress
 	return selectStack(ctx, ws, opts.Target(), creates)
 }
 
-func operate(ctx context.Context, st auto.Stack, opts *Options, packs []string, progress, stderr io.Writer,
-	ch chan events.EngineEvent, s *Summary,
+func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, packs []string, progress, stderr io.Writer,
+	ch chan events.EngineEvent,
 ) error {
 	target := opts.Target()
-	switch opts.Command {
+	switch cmd {
 	case CmdPreview:
 		o := []optpreview.Option{
 			optpreview.ProgressStreams(progress), optpreview.ErrorProgressStreams(stderr),
@@ -217,7 +255,7 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, packs []string, 
 		return nil
 	}
 	close(ch)
-	return fmt.Errorf("deploy: unsupported command %q", opts.Command)
+	return fmt.Errorf("deploy: unsupported command %q", cmd)
 }
 
 // hintFor adds the fix to engine errors whose cause is in the project rather than the program.

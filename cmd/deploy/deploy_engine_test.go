@@ -239,6 +239,21 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 			},
 		},
 		{
+			name: "a mandatory violation stops up before anything is deployed", args: []string{"up", "--stack", "bad"}, wantCode: exitPolicy,
+			check: func(t *testing.T, s *Summary, _ string) {
+				wantResult(t, s, "bad", ResultPolicyViolation)
+				if len(s.Outputs) != 0 {
+					t.Errorf("outputs %v after a blocked up", s.Outputs)
+				}
+				if len(s.ChangesByType) != 0 || len(s.Policy.Violations) != 2 || !strings.Contains(strings.Join(s.Errors, "\n"), "stopped before deploying anything") {
+					t.Errorf("summary %+v: want no changes, both violations and the stop reason", s)
+				}
+				if state := e.pulumi(t, "stack", "export", "--stack", "bad"); strings.Contains(state, "gatehouse:test:Site") {
+					t.Errorf("the site is in the state despite the violation:\n%s", state)
+				}
+			},
+		},
+		{
 			// The Go language host cannot be had here, so the local mode can only be shown to hand
 			// the project to the CLI, and to explain the missing host.
 			name: "local mode needs the Go language host", args: []string{"preview", "--stack", "dev", "--program", "local"}, wantCode: exitFailed,

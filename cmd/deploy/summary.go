@@ -151,6 +151,14 @@ func (c *collector) add(ev events.EngineEvent) {
 	}
 }
 
+// resetForUpdate forgets a gating preview's changes and findings; its errors, if any, stay.
+func (s *Summary) resetForUpdate() {
+	s.Changes = map[string]int{}
+	s.ChangesByType = map[string]map[string]int{}
+	s.Policy.Mandatory, s.Policy.Advisory = 0, 0
+	s.Policy.Violations = []Violation{}
+}
+
 // finish settles the result from what the run returned and what the events said.
 func (s *Summary) finish(runErr error) {
 	if runErr != nil {
