@@ -82,6 +82,14 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")
 		return
 	}
+	// at_hash, when present, ties the access token to this ID token.
+	if idt.AccessTokenHash != "" {
+		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+			log.Warn("callback: access token does not match the ID token's at_hash")
+			writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")
+			return
+		}
+	}
 	var c idClaims
 	if err := idt.Claims(&c); err != nil || c.Subject == "" {
 		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")

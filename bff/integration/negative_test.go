@@ -71,6 +71,7 @@ func negativeCases() []negativeCase {
 		tamperCase("ID token for another audience", 401, "invalid_token", map[string]any{"aud": "another-client"}, ""),
 		tamperCase("expired ID token", 401, "invalid_token", map[string]any{"exp": time.Now().Add(-10 * time.Minute).Unix(), "iat": time.Now().Add(-20 * time.Minute).Unix()}, ""),
 		tamperCase("unsigned ID token (alg none)", 401, "invalid_token", nil, "none"),
+		tamperCase("ID token for another access token (at_hash)", 401, "invalid_token", map[string]any{"at_hash": "AAAAAAAAAAAAAAAAAAAAAA"}, ""),
 		returnToCase("//evil.example"),
 		returnToCase("https://evil.example"),
 		returnToCase(`/\evil.example`),
