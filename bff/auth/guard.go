@@ -14,7 +14,10 @@ import (
 
 type ctxKey int
 
-const sessionKey ctxKey = iota
+const (
+	sessionKey ctxKey = iota
+	principalKey
+)
 
 // SessionFrom returns the session stored by RequireSession.
 func SessionFrom(ctx context.Context) (*session.Session, bool) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -22,7 +23,13 @@ type Principal struct {
 	AccessToken string
 }
 
-const principalKey ctxKey = iota + 1
+// String keeps the access token out of fmt output.
+func (p Principal) String() string { return "auth.Principal{sub=" + p.Subject + ", token=redacted}" }
+
+// LogValue keeps the access token out of logs.
+func (p Principal) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("sub", p.Subject), slog.Any("groups", p.Groups))
+}
 
 // PrincipalFrom returns the principal stored by RequireAccessToken.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {

@@ -40,6 +40,12 @@ type Principal struct {
 	Scopes      []string
 }
 
+// String keeps the access token out of fmt output.
+func (Principal) String() string { return "proxy.Principal{token=redacted}" }
+
+// LogValue keeps the access token out of logs.
+func (p Principal) LogValue() slog.Value { return slog.Any("groups", p.Groups).Value }
+
 // Options configure the proxy.
 type Options struct {
 	Routes []Route
