@@ -115,13 +115,64 @@ func TestRulesCatchMistakesInShippedStacks(t *testing.T) {
 		{"CloudFront in GovCloud", "govcloud-no-cloudfront", add(rules.Resource{Type: "aws:cloudfront/distribution:Distribution", Name: "cdn",
 			URN: "urn:pulumi:govcloud::gatehouse::aws:cloudfront/distribution:Distribution::cdn"})},
 	}
-	config, resources, err := review.Load(root, "govcloud")
+	expectRefusals(t, root, "govcloud", govcloud)
+
+	const (
+		distribution = "aws:cloudfront/distribution:Distribution"
+		function     = "aws:lambda/function:Function"
+	)
+	fedramp := []mistake{
+		{"old TLS policy", "cloudfront-tls-1-2-2021", edit(distribution, "", func(p resource.PropertyMap) {
+			p["viewerCertificate"].ObjectValue()["minimumProtocolVersion"] = str("TLSv1.2_2019")
+		})},
+		{"WAF detached", "cloudfront-waf", edit(distribution, "", func(p resource.PropertyMap) { delete(p, "webAclId") })},
+		{"Lambda@Edge", "fedramp-no-lambda-edge", edit(distribution, "", func(p resource.PropertyMap) {
+			p["defaultCacheBehavior"].ObjectValue()["lambdaFunctionAssociations"] = resource.NewArrayProperty([]resource.PropertyValue{
+				resource.NewObjectProperty(resource.PropertyMap{"eventType": str("viewer-request"), "lambdaArn": str("fn:1")})})
+		})},
+		{"site bucket on SSE-S3", "s3-bucket-sse-kms", edit(bucketSSE, "-site", func(p resource.PropertyMap) {
+			p["rules"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewObjectProperty(resource.PropertyMap{
+				"applyServerSideEncryptionByDefault": resource.NewObjectProperty(resource.PropertyMap{"sseAlgorithm": str("AES256")})})})
+		})},
+		{"public access allowed", "s3-bucket-public-access-block", drop("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")},
+		{"no tracing", "lambda-tracing", edit(function, "-bff", func(p resource.PropertyMap) {
+			p["tracingConfig"] = resource.NewObjectProperty(resource.PropertyMap{"mode": str("PassThrough")})
+		})},
+		{"unbounded concurrency", "lambda-reserved-concurrency", edit(function, "-bff", func(p resource.PropertyMap) {
+			delete(p, "reservedConcurrentExecutions")
+		})},
+		{"no API access logs", "apigatewayv2-stage-access-logs", edit("aws:apigatewayv2/stage:Stage", "", func(p resource.PropertyMap) {
+			delete(p, "accessLogSettings")
+		})},
+		{"origin verify header removed", "apigatewayv2-route-authorization", edit(distribution, "", func(p resource.PropertyMap) {
+			for _, o := range p["origins"].ArrayValue() {
+				delete(o.ObjectValue(), "customHeaders")
+			}
+		})},
+		{"threat protection off", "cognito-advanced-security", edit("aws:cognito/userPool:UserPool", "", func(p resource.PropertyMap) {
+			delete(p, "userPoolAddOns")
+		})},
+	}
+	expectRefusals(t, root, "fedramp", fedramp)
+
+	dev := []mistake{
+		{"public access allowed", "s3-bucket-public-access-block", drop("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")},
+		{"public function URL", "lambda-function-url-auth", add(rules.Resource{Type: "aws:lambda/functionUrl:FunctionUrl", Name: "url",
+			URN:        "urn:pulumi:dev::gatehouse::aws:lambda/functionUrl:FunctionUrl::url",
+			Properties: resource.FromResourcePropertyMap(resource.PropertyMap{"authorizationType": str("NONE")})})},
+	}
+	expectRefusals(t, root, "dev", dev)
+}
+
+func expectRefusals(t *testing.T, root, stack string, mistakes []mistake) {
+	t.Helper()
+	config, resources, err := review.Load(root, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range govcloud {
-		t.Run("govcloud/"+m.name, func(t *testing.T) {
-			report, err := review.Evaluate(context.Background(), "govcloud", config, m.edit(t, resources))
+	for _, m := range mistakes {
+		t.Run(stack+"/"+m.name, func(t *testing.T) {
+			report, err := review.Evaluate(context.Background(), stack, config, m.edit(t, resources))
 			if err != nil {
 				t.Fatal(err)
 			}
