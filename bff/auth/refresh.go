@@ -60,15 +60,16 @@ func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 // writeTokenError maps a failure to produce fresh tokens to an API answer.
 func (h *Handler) writeTokenError(ctx context.Context, w http.ResponseWriter, s *session.Session, err error) {
 	switch {
-	case errors.Is(err, session.ErrNoSession):
-		h.opts.Sessions.ClearCookie(w)
-		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
 	case errors.Is(err, session.ErrUnsealable):
 		// Sealed under a key this instance no longer has: the session is unusable.
+		// (Checked before ErrNoSession, which the Manager wraps alongside.)
 		h.log(ctx).Warn("session tokens unsealable; ending the session", "sub", s.Subject())
 		if derr := h.opts.Sessions.Destroy(ctx, w, s); derr != nil {
 			h.log(ctx).Error("ending unsealable session failed", "error", derr)
 		}
+		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
+	case errors.Is(err, session.ErrNoSession):
+		h.opts.Sessions.ClearCookie(w)
 		middleware.WriteError(w, http.StatusUnauthorized, middleware.CodeUnauthenticated, "the session has ended; sign in again")
 	case errors.Is(err, session.ErrUnavailable):
 		h.log(ctx).Error("refresh: session store unavailable", "error", err)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
+	"github.com/gatehouse/gatehouse/bff/session"
 )
 
 // TestLoginToLogout is the acceptance flow, once per store: login → callback
@@ -136,5 +138,31 @@ func TestReloginReplacesSession(t *testing.T) {
 	b.MustLogin(t, "alice", "/")
 	if second := b.SessionCookie(); second == first || s.RecordExists(first) || !s.RecordExists(second) {
 		t.Fatalf("after a second login: old record kept = %v, new cookie differs = %v", s.RecordExists(first), second != first)
+	}
+}
+
+// TestReplacedDataKeyEndsSessions: an instance that no longer holds the key a
+// session was sealed with ends that session (401) instead of failing in a way
+// that blames the IdP or keeps the cookie.
+func TestReplacedDataKeyEndsSessions(t *testing.T) {
+	s := bfftest.Start(t, bfftest.Options{Store: "redis", Audit: audit})
+	b := loggedIn(t, s, "alice")
+	newKey := make([]byte, session.KeySize)
+	if _, err := rand.Read(newKey); err != nil {
+		t.Fatal(err)
+	}
+	s.Audit.SecretBytes("replacement data key", newKey)
+	sealer, err := session.NewSealer(newKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := s.NewInstanceWith(sealer)
+	cookie := b.SessionCookie()
+	res, err := b.APIWith(other, http.MethodGet, "/api/todos/items", "", nil)
+	if err != nil || res.Status != http.StatusUnauthorized || res.ErrorCode() != "unauthenticated" {
+		t.Fatalf("with another data key: %d %s %v", res.Status, res.Body, err)
+	}
+	if s.RecordExists(cookie) || b.SessionCookie() != "" {
+		t.Fatalf("the unusable session was kept (record %v, cookie %v)\n%s", s.RecordExists(cookie), b.SessionCookie() != "", lastLines(audit.Logs(), 6))
 	}
 }

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
@@ -25,4 +26,12 @@ func mustTokens(t *testing.T, s *bfftest.Stack, cookie string) session.Tokens {
 		t.Fatalf("session tokens: %v", err)
 	}
 	return toks
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

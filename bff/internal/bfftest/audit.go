@@ -80,3 +80,10 @@ func (a *Audit) Scan() []string {
 	sort.Strings(findings)
 	return findings
 }
+
+// Logs returns the collected log output, for failure messages.
+func (a *Audit) Logs() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.logs.String()
+}

@@ -151,10 +151,12 @@ func Start(t testing.TB, opts Options) *Stack {
 	return s
 }
 
-func (s *Stack) build() *server.App {
+func (s *Stack) build() *server.App { return s.buildWith(s.Sealer) }
+
+func (s *Stack) buildWith(sealer session.Sealer) *server.App {
 	s.t.Helper()
 	app, err := server.Build(s.Config, server.Deps{
-		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: s.Sealer, Now: s.Clock.Now,
+		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: sealer, Now: s.Clock.Now,
 	})
 	if err != nil {
 		s.t.Fatal(err)
@@ -202,9 +204,12 @@ func (s *Stack) openStore(kind string, env map[string]string) {
 
 // NewInstance starts another BFF over the same store, sealer and IdP, as a
 // second task or Lambda would. It answers on its own port.
-func (s *Stack) NewInstance() string {
+func (s *Stack) NewInstance() string { return s.NewInstanceWith(s.Sealer) }
+
+// NewInstanceWith is NewInstance with its own sealer (a replaced data key).
+func (s *Stack) NewInstanceWith(sealer session.Sealer) string {
 	s.t.Helper()
-	srv := httptest.NewUnstartedServer(s.build().Handler)
+	srv := httptest.NewUnstartedServer(s.buildWith(sealer).Handler)
 	srv.TLS = s.server.TLS.Clone()
 	srv.StartTLS()
 	s.t.Cleanup(srv.Close)
