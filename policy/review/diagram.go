@@ -101,7 +101,11 @@ func Diagram(resources []rules.Resource) string {
 func links(resources []rules.Resource) map[string][]string {
 	ids := map[string][]string{}
 	for _, r := range resources {
-		for _, key := range []string{"arn", "id", "invokeArn", "apiEndpoint", "bucketRegionalDomainName", "dnsName", "domainName", "vpcId"} {
+		keys := []string{"arn", "id", "invokeArn", "apiEndpoint", "bucketRegionalDomainName", "dnsName", "domainName", "vpcId"}
+		if r.Type == "aws:dynamodb/table:Table" {
+			keys = append(keys, "name") // services find their table by name
+		}
+		for _, key := range keys {
 			if v := r.Properties.Get(key); v.IsString() && len(v.AsString()) > 6 {
 				ids[r.URN] = append(ids[r.URN], strings.TrimPrefix(v.AsString(), "https://"))
 			}
