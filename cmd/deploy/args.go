@@ -215,7 +215,7 @@ Usage:
 Commands:
   review    offline: run the program under mocks and the policy rules, no backend, no cloud
   preview   show the changes, with the policy pack enforced
-  up        deploy, with the policy pack enforced
+  up        preview with the policy pack, then deploy; a mandatory violation deploys nothing
   destroy   delete the stack's resources (a review stack is also removed)
   refresh   reconcile the state with the cloud
   outputs   print the stack outputs

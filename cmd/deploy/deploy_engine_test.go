@@ -113,6 +113,7 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 		args     []string
 		wantCode int
 		packDir  bool
+		before   func(t *testing.T)
 		check    func(t *testing.T, s *Summary, stderr string)
 	}{
 		{
@@ -182,7 +183,14 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 			},
 		},
 		{
-			name: "up the review stack", args: []string{"up", "--stack", "dev", "--pr", "7"}, wantCode: exitOK,
+			// CI checks out a fresh tree on every run: the review stack exists in the backend, but
+			// its stack file, never committed, does not.
+			name: "up the review stack from a fresh checkout", args: []string{"up", "--stack", "dev", "--pr", "7"}, wantCode: exitOK,
+			before: func(t *testing.T) {
+				if err := os.Remove(filepath.Join(e.project, "Pulumi.dev-pr-7.yaml")); err != nil {
+					t.Fatal(err)
+				}
+			},
 			check: func(t *testing.T, s *Summary, _ string) {
 				wantResult(t, s, "dev-pr-7", ResultSucceeded)
 				wantOutput(t, s, "url", "https://dev-pr-7.example.test")
@@ -300,6 +308,9 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 	}
 	for _, step := range steps {
 		ok := t.Run(step.name, func(t *testing.T) {
+			if step.before != nil {
+				step.before(t)
+			}
 			e.pack = e.packBinary
 			if step.packDir {
 				e.pack = e.packDir
