@@ -48,6 +48,11 @@ type NetworkArgs struct {
 	LogKeyArn pulumi.StringInput
 	// FlowLogRetentionDays is the flow-log retention. Defaults to 365.
 	FlowLogRetentionDays int
+	// Provider is the AWS provider of the awsx VPC's own children (subnets,
+	// route tables, NAT gateways). A multi-language component does not inherit
+	// providers from its parents, so without it those would use the default
+	// provider, without FIPS endpoints or default tags. Defaults to none.
+	Provider pulumi.ProviderResource
 	// Tags are added to every taggable child. Defaults to none.
 	Tags map[string]string
 }
@@ -146,7 +151,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 			{Type: awsxec2.SubnetTypePrivate, CidrMask: pulumi.IntRef(20)},
 		},
 		Tags: tags,
-	}, child)
+	}, vpcOptions(a, child)...)
 	if err != nil {
 		return nil, fmt.Errorf("components: network %s: vpc: %w", name, err)
 	}
@@ -180,4 +185,12 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	return n, nil
+}
+
+func vpcOptions(a NetworkArgs, child pulumi.ResourceOrInvokeOption) []pulumi.ResourceOption {
+	opts := []pulumi.ResourceOption{child}
+	if a.Provider != nil {
+		opts = append(opts, pulumi.Providers(a.Provider))
+	}
+	return opts
 }

@@ -59,6 +59,9 @@ type RegionalTopologyArgs struct {
 	// AllowDeletion lets `pulumi destroy` remove the ALB and a non-empty
 	// repository. Defaults to false.
 	AllowDeletion bool
+	// Provider is the AWS provider handed explicitly to the awsx VPC, which
+	// does not inherit it (see NetworkArgs.Provider). Defaults to none.
+	Provider pulumi.ProviderResource
 	// Tags are added to every taggable child. Defaults to none.
 	Tags map[string]string
 }
@@ -151,6 +154,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		FIPS:                 a.FIPS,
 		LogKeyArn:            a.Keys.LogsArn,
 		FlowLogRetentionDays: a.LogRetentionDays,
+		Provider:             a.Provider,
 		Tags:                 a.Tags,
 	}, child)
 	if err != nil {

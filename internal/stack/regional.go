@@ -83,6 +83,7 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 			"GATEHOUSE_OIDC_CLIENT_SECRET": identity.ClientSecretArn,
 		},
 		EgressPorts: egressPorts(cfg.Routes),
+		Provider:    shared.Provider,
 		Tags:        shared.Tags,
 	}, pulumi.Provider(shared.Provider))
 	if err != nil {

@@ -3,13 +3,17 @@ package stack
 import (
 	"encoding/base64"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	bffconfig "github.com/gatehouse/gatehouse/bff/config"
 	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // regionalContainer decodes the task definition's one container.
@@ -255,5 +259,52 @@ func TestDevStackRegional(t *testing.T) {
 		if !c.ok {
 			t.Errorf("%s: not so", c.name)
 		}
+	}
+}
+
+// providerSpy records the providers map each remote component is given;
+// mocks.Resource keeps only the single provider of custom resources.
+type providerSpy struct {
+	*mocks.Mocks
+	mu        sync.Mutex
+	providers map[string]map[string]string // resource name → package → provider ref
+}
+
+func (s *providerSpy) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if rpc := args.RegisterRPC; rpc != nil && rpc.GetRemote() {
+		s.mu.Lock()
+		s.providers[args.Name] = rpc.GetProviders()
+		s.mu.Unlock()
+	}
+	return s.Mocks.NewResource(args)
+}
+
+// TestRegionalVpcUsesTheStackProvider: the awsx VPC is a multi-language
+// component, which does not inherit providers from its parents; without the
+// stack's provider its subnets, route tables and NAT gateways would be created
+// through the default provider, without FIPS endpoints or default tags.
+func TestRegionalVpcUsesTheStackProvider(t *testing.T) {
+	root, err := mocks.ProjectRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := mocks.LoadStackConfig(filepath.Join(root, "Pulumi.govcloud.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spy := &providerSpy{Mocks: mocks.ForRegion(config["aws:region"]), providers: map[string]map[string]string{}}
+	err = pulumi.RunErr(Deploy, pulumi.WithMocks("gatehouse", "govcloud", spy), func(info *pulumi.RunInfo) {
+		info.Config, info.DryRun, info.RootDirectory = config, true, root
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcs := spy.ByType("awsx:ec2:Vpc")
+	if len(vpcs) != 1 {
+		t.Fatalf("%d awsx VPCs", len(vpcs))
+	}
+	ref := spy.providers[vpcs[0].Name]["aws"]
+	if !strings.Contains(ref, "pulumi:providers:aws::gatehouse-govcloud") {
+		t.Fatalf("the awsx VPC gets aws provider %q, not the stack's", ref)
 	}
 }
