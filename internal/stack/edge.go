@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -125,15 +126,18 @@ type edgeArtifacts struct {
 // and the SPA's staleness check keep a no-change preview fast, and the
 // reproducible zips keep it diff-free.
 func buildEdgeArtifacts(ctx *pulumi.Context, cfg *Config, withTodo bool) (*edgeArtifacts, error) {
+	root, err := checkoutRoot(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
 	var out edgeArtifacts
 	lambdaZip := func(pkg string) (components.LambdaCode, error) {
-		z, err := artifacts.BuildLambdaZip(ctx.Context(), artifacts.LambdaBuild{ModuleRoot: cfg.Dir, Package: pkg})
+		z, err := artifacts.BuildLambdaZip(ctx.Context(), artifacts.LambdaBuild{ModuleRoot: root, Package: pkg})
 		if err != nil {
 			return components.LambdaCode{}, fmt.Errorf("gatehouse: build %s: %w", pkg, err)
 		}
 		return components.LambdaCode{Path: z.Path, SourceCodeHash: z.SourceCodeHash}, nil
 	}
-	var err error
 	if out.bff, err = lambdaZip(bffPackage); err != nil {
 		return nil, err
 	}
@@ -148,9 +152,9 @@ func buildEdgeArtifacts(ctx *pulumi.Context, cfg *Config, withTodo bool) (*edgeA
 	dist, ok := ctx.GetConfig(spaDistKey)
 	if dist = strings.TrimSpace(dist); ok && dist != "" {
 		if !filepath.IsAbs(dist) {
-			dist = filepath.Join(cfg.Dir, dist)
+			dist = filepath.Join(root, dist)
 		}
-	} else if dist, err = artifacts.EnsureSPA(ctx.Context(), artifacts.SPABuild{Dir: filepath.Join(cfg.Dir, frontendDir)}); err != nil {
+	} else if dist, err = artifacts.EnsureSPA(ctx.Context(), artifacts.SPABuild{Dir: filepath.Join(root, frontendDir)}); err != nil {
 		return nil, fmt.Errorf("gatehouse: build the SPA: %w", err)
 	}
 	assets, err := artifacts.Manifest(dist)
@@ -163,4 +167,20 @@ func buildEdgeArtifacts(ctx *pulumi.Context, cfg *Config, withTodo bool) (*edgeA
 		})
 	}
 	return &out, nil
+}
+
+// checkoutRoot is the project directory when it is the module root, as under
+// `pulumi up`; an engine that reports another directory (or none) gets the
+// module around the working directory.
+func checkoutRoot(projectDir string) (string, error) {
+	if projectDir != "" {
+		if _, err := os.Stat(filepath.Join(projectDir, "go.mod")); err == nil {
+			return projectDir, nil
+		}
+	}
+	root, err := artifacts.ModuleRoot(".")
+	if err != nil {
+		return "", fmt.Errorf("gatehouse: the edge topology builds its artifacts from the Gatehouse checkout: %w", err)
+	}
+	return root, nil
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/base64"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -336,5 +337,22 @@ func TestEdgeBffAcceptsItsEnvironment(t *testing.T) {
 				t.Errorf("BFF config: mode %s, origin-verify secret %q, table %q", cfg.Mode, cfg.OriginVerifySecretARN, cfg.SessionTable)
 			}
 		})
+	}
+}
+
+func TestEdgeCheckoutRoot(t *testing.T) {
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, projectDir, want string }{
+		{"the project directory", repo, repo},
+		{"no project directory", "", repo},
+		{"a directory that is not the checkout", t.TempDir(), repo},
+	}
+	for _, c := range cases {
+		if got, err := checkoutRoot(c.projectDir); err != nil || got != c.want {
+			t.Errorf("%s: checkoutRoot(%q) = %q, %v; want %q", c.name, c.projectDir, got, err, c.want)
+		}
 	}
 }
