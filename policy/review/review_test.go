@@ -25,14 +25,14 @@ func TestShippedStacksPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared := []string{"kms-key-rotation", "kms-key-policy-no-wildcard-principal", "dynamodb-pitr", "dynamodb-cmk",
+	shared := []string{"dynamodb-deletion-protection", "cognito-deletion-protection", "kms-key-rotation", "kms-key-policy-no-wildcard-principal", "dynamodb-pitr", "dynamodb-cmk",
 		"log-group-cmk", "log-group-retention", "secretsmanager-cmk", "wafv2-web-acl-rules", "wafv2-web-acl-logging",
 		"wafv2-logging-redaction", "cognito-mfa", "cognito-password-policy", "iam-no-admin-wildcard",
 		"s3-bucket-sse-kms", "s3-log-bucket-sse-s3", "s3-bucket-public-access-block", "s3-bucket-tls-only",
 		"s3-bucket-versioning", "s3-bucket-ownership-enforced"}
 	edge := append([]string{"cloudfront-tls-1-2-2021", "cloudfront-viewer-https", "cloudfront-origin-https", "cloudfront-waf",
 		"cloudfront-origin-access-control", "cloudfront-response-headers-policy", "cloudfront-security-headers",
-		"cloudfront-logging", "apigatewayv2-route-authorization", "apigatewayv2-stage-access-logs", "lambda-tracing",
+		"cloudfront-logging", "apigatewayv2-route-authorization", "apigatewayv2-stage-throttling", "apigatewayv2-stage-access-logs", "lambda-tracing",
 		"lambda-reserved-concurrency", "lambda-supported-runtime", "lambda-env-kms", "cognito-advanced-security",
 		"s3-bucket-logging"}, shared...)
 	regional := append([]string{"alb-tls-policy", "alb-http-redirect", "alb-drop-invalid-headers", "alb-desync-mitigation",

@@ -19,8 +19,9 @@ var goodPool = obj{
 	"mfaConfiguration": "ON",
 	"passwordPolicy": obj{"minimumLength": 14, "requireLowercase": true, "requireUppercase": true, "requireNumbers": true,
 		"requireSymbols": true, "temporaryPasswordValidityDays": 3},
-	"userPoolTier":   "PLUS",
-	"userPoolAddOns": obj{"advancedSecurityMode": "ENFORCED"},
+	"userPoolTier":       "PLUS",
+	"deletionProtection": "ACTIVE",
+	"userPoolAddOns":     obj{"advancedSecurityMode": "ENFORCED"},
 }
 
 func iamPolicy(action, resource any) string {
@@ -55,6 +56,7 @@ func accessCases() []ruleCase {
 		one("cognito-password-policy", fedramp, tUserPool, with(goodPool, "passwordPolicy", obj{"minimumLength": 8}), goodPool),
 		one("cognito-advanced-security", fedramp, tUserPool, without(goodPool, "userPoolAddOns"), goodPool),
 		{rule: "cognito-advanced-security", settings: govcloud, good: []rules.Resource{res(tUserPool, "bad", with(goodPool, "userPoolAddOns", obj{"advancedSecurityMode": "AUDIT"}))}},
+		one("cognito-deletion-protection", fedramp, tUserPool, with(goodPool, "deletionProtection", "INACTIVE"), goodPool),
 		one("iam-no-admin-wildcard", commercial, tRolePolicy, obj{"policy": iamPolicy("*", "*")}, obj{"policy": iamPolicy(list{"s3:GetObject"}, list{"arn:aws-us-gov:s3:::site/*"})}),
 		one("iam-no-admin-wildcard", commercial, tRole, obj{"inlinePolicies": list{obj{"name": "admin", "policy": iamPolicy("*:*", list{"*"})}}},
 			obj{"inlinePolicies": list{obj{"name": "read", "policy": iamPolicy("dynamodb:GetItem", "arn:aws-us-gov:dynamodb:us-gov-west-1:1:table/sessions")}}}),
@@ -94,6 +96,8 @@ func loggingCases() []ruleCase {
 			good: []rules.Resource{res(tDistribution, "cdn", goodDistribution)}},
 		{rule: "wafv2-web-acl-logging", settings: commercial, bad: []rules.Resource{acl}, good: []rules.Resource{acl, res(tWebACLLog, "edge-logs", goodLog)}},
 		one("wafv2-logging-redaction", commercial, tWebACLLog, with(goodLog, "redactedFields", list{obj{"singleHeader": obj{"name": "authorization"}}}), goodLog),
+		one("apigatewayv2-stage-throttling", commercial, tStage, obj{"apiId": "api-1", "defaultRouteSettings": obj{"throttlingBurstLimit": 0}},
+			obj{"apiId": "api-1", "defaultRouteSettings": obj{"throttlingBurstLimit": 100, "throttlingRateLimit": 50}}),
 		one("apigatewayv2-stage-access-logs", commercial, tStage, obj{"apiId": "api-1", "name": "$default"},
 			obj{"apiId": "api-1", "name": "$default", "accessLogSettings": obj{"destinationArn": "arn:aws-us-gov:logs:us-gov-west-1:1:log-group:api", "format": "{}"}}),
 		one("alb-access-logs", commercial, tLB, with(goodLB, "accessLogs", obj{"bucket": "logs", "enabled": false}), goodLB),

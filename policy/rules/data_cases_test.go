@@ -20,7 +20,7 @@ func keyPolicy(principal any) string {
 
 var (
 	goodKey       = obj{"enableKeyRotation": true, "policy": keyPolicy(obj{"AWS": "arn:aws-us-gov:iam::111122223333:root"})}
-	goodTable     = obj{"pointInTimeRecovery": obj{"enabled": true}, "serverSideEncryption": obj{"enabled": true, "kmsKeyArn": keyARN}}
+	goodTable     = obj{"pointInTimeRecovery": obj{"enabled": true}, "serverSideEncryption": obj{"enabled": true, "kmsKeyArn": keyARN}, "deletionProtectionEnabled": true}
 	goodLogGroup  = obj{"kmsKeyId": keyARN, "retentionInDays": 400}
 	goodRepo      = obj{"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": obj{"scanOnPush": true}, "encryptionConfigurations": list{obj{"encryptionType": "KMS", "kmsKey": keyARN}}}
 	goodFunction  = obj{"runtime": "provided.al2023", "tracingConfig": obj{"mode": "Active"}, "reservedConcurrentExecutions": 50, "kmsKeyArn": keyARN, "environment": obj{"variables": obj{"LOG_LEVEL": "info"}}}
@@ -36,6 +36,7 @@ func dataCases() []ruleCase {
 		one("kms-key-policy-no-wildcard-principal", fedramp, tKey, with(goodKey, "policy", keyPolicy("*")), goodKey),
 		one("kms-key-policy-no-wildcard-principal", fedramp, tKeyPolicy, obj{"policy": keyPolicy(obj{"AWS": list{"*"}})}, obj{"policy": goodKey["policy"]}),
 		one("dynamodb-pitr", fedramp, tTable, without(goodTable, "pointInTimeRecovery"), goodTable),
+		one("dynamodb-deletion-protection", fedramp, tTable, with(goodTable, "deletionProtectionEnabled", false), goodTable),
 		one("dynamodb-cmk", fedramp, tTable, with(goodTable, "serverSideEncryption", obj{"enabled": true}), goodTable),
 		one("log-group-cmk", fedramp, tLogGroup, without(goodLogGroup, "kmsKeyId"), goodLogGroup),
 		one("log-group-retention", fedramp, tLogGroup, with(goodLogGroup, "retentionInDays", 30), goodLogGroup),

@@ -77,6 +77,12 @@ func encryptionRules() []Rule {
 				v := prop(r, "pointInTimeRecovery", "enabled")
 				return msgs(when(!isTrue(v) && !unknown(v), "set pointInTimeRecovery: {enabled: true} on the table"))
 			}),
+		resourceRule(f, "dynamodb-deletion-protection", controls("CP-9", "CM-3"),
+			"DynamoDB tables have deletion protection on, so a mistaken destroy cannot drop them.",
+			types(typeTable), func(r Resource, _ Settings) []string {
+				v := prop(r, "deletionProtectionEnabled")
+				return msgs(when(!isTrue(v) && !unknown(v), "set deletionProtectionEnabled: true on the table"))
+			}),
 		resourceRule(f, "dynamodb-cmk", controls("SC-28", "SC-28(1)", "SC-12"),
 			"DynamoDB tables encrypt with a customer-managed KMS key.",
 			types(typeTable), func(r Resource, _ Settings) []string {

@@ -86,6 +86,12 @@ func identityRules() []Rule {
 				return msgs(when(!unknown(v) && str(v) != "ENFORCED",
 					"set userPoolAddOns.advancedSecurityMode \"ENFORCED\" (with userPoolTier \"PLUS\")"))
 			}),
+		resourceRule(f, "cognito-deletion-protection", controls("CP-9", "CM-3", "AC-2"),
+			"Cognito user pools have deletion protection on, so a mistaken destroy cannot drop every account.",
+			types(typeUserPool), func(r Resource, _ Settings) []string {
+				v := prop(r, "deletionProtection")
+				return msgs(when(!unknown(v) && str(v) != "ACTIVE", "set deletionProtection \"ACTIVE\""))
+			}),
 		mandatory(resourceRule(f, "iam-no-admin-wildcard", controls("AC-6", "AC-6(10)", "AC-3"),
 			"IAM policies never allow every action (\"*\" or \"*:*\") on every resource.",
 			iamTypes, func(r Resource, _ Settings) []string {

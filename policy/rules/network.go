@@ -73,6 +73,18 @@ func networkRules() []Rule {
 					when(!managed, "add AWS managed rule groups (AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList)"),
 					when(!rate, "add a rate-based rule that blocks a single IP over its request budget"))
 			}),
+		resourceRule(f, "apigatewayv2-stage-throttling", controls("SC-5", "SC-6"),
+			"HTTP API stages throttle requests (burst and rate limits on the default route settings).",
+			types(typeStage), func(r Resource, _ Settings) []string {
+				s := prop(r, "defaultRouteSettings")
+				if unknown(s) {
+					return nil
+				}
+				burst, _ := num(get(s, "throttlingBurstLimit"))
+				rate, _ := num(get(s, "throttlingRateLimit"))
+				return msgs(when(burst <= 0 || rate <= 0,
+					"set defaultRouteSettings throttlingBurstLimit and throttlingRateLimit to the API's budget"))
+			}),
 		mandatory(concerning(stackRule(f, "vpc-default-sg-closed", controls("AC-4", "SC-7", "SC-7(5)"),
 			"Each VPC's default security group is managed and has no ingress or egress rules.",
 			checkDefaultSecurityGroups), typeVPC, typeAwsxVPC)),
