@@ -160,6 +160,10 @@ type PinnedImageArgs struct {
 // reference resolves after the push, so the service cannot roll out an image
 // the registry lacks.
 func (r *Registry) PinnedImage(ctx *pulumi.Context, args PinnedImageArgs) (pulumi.StringOutput, error) {
+	return r.pinnedImage(ctx, args, !ctx.DryRun() && !ctx.RunningWithMocks())
+}
+
+func (r *Registry) pinnedImage(ctx *pulumi.Context, args PinnedImageArgs, push bool) (pulumi.StringOutput, error) {
 	if !strings.HasPrefix(args.Digest, "sha256:") || len(args.Digest) != len("sha256:")+64 {
 		return pulumi.StringOutput{}, fmt.Errorf("components: registry: digest %q is not sha256:<64 hex>", args.Digest)
 	}
@@ -167,7 +171,7 @@ func (r *Registry) PinnedImage(ctx *pulumi.Context, args PinnedImageArgs) (pulum
 		return pulumi.StringOutput{}, errors.New("components: registry: Push is required")
 	}
 	pin := func(url string) string { return url + "@" + args.Digest }
-	if ctx.DryRun() || ctx.RunningWithMocks() {
+	if !push {
 		return r.RepositoryUrl.ApplyT(pin).(pulumi.StringOutput), nil
 	}
 	token := ecr.GetAuthorizationTokenOutput(ctx, ecr.GetAuthorizationTokenOutputArgs{

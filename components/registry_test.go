@@ -3,6 +3,7 @@ package components
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/mocks"
@@ -62,6 +63,57 @@ func TestRegistryValidationAndPinning(t *testing.T) {
 				return err
 			}, mocks.Options{})
 			wantProblems(t, err, tc.want)
+		})
+	}
+}
+
+// TestPinnedImagePushesBeforeResolving drives the `pulumi up` path under
+// mocks: the pusher gets the registry login and, under FIPS, the FIPS host,
+// and the pinned reference resolves after the push.
+func TestPinnedImagePushesBeforeResolving(t *testing.T) {
+	acct := &Account{Partition: PartitionGovCloud, AccountID: "123456789012", Region: "us-gov-west-1", DNSSuffix: "amazonaws.com"}
+	tests := []struct {
+		name     string
+		fips     bool
+		wantHost string
+	}{
+		{name: "standard", wantHost: ".dkr.ecr.us-gov-west-1."},
+		{name: "fips", fips: true, wantHost: ".dkr.ecr-fips.us-gov-west-1."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var pushedTo string
+			var login RegistryAuth
+			push := func(_ context.Context, url string, auth RegistryAuth) error {
+				pushedTo, login = url, auth
+				return nil
+			}
+			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
+			var pinned, repoURL string
+			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+				r, err := NewRegistry(ctx, "reg", &RegistryArgs{KmsKeyArn: pulumi.String("k")})
+				if err != nil {
+					return err
+				}
+				ref, err := r.pinnedImage(ctx, PinnedImageArgs{Digest: testDigest, Push: push, FIPS: tc.fips}, true)
+				if err != nil {
+					return err
+				}
+				pulumi.All(ref, r.RepositoryUrl).ApplyT(func(v []any) error {
+					pinned, repoURL = v[0].(string), v[1].(string)
+					return nil
+				})
+				return nil
+			}, mocks.Options{Update: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pinned != repoURL+"@"+testDigest {
+				t.Errorf("pinned %q, want %q", pinned, repoURL+"@"+testDigest)
+			}
+			if !strings.Contains(pushedTo, tc.wantHost) || login.Username == "" || login.Password == "" {
+				t.Errorf("pushed to %q with user %q, want host %s and a login", pushedTo, login.Username, tc.wantHost)
+			}
 		})
 	}
 }
