@@ -61,7 +61,7 @@ func TestCognitoEndpointsNeedNoNetwork(t *testing.T) {
 	if ep != want {
 		t.Fatalf("endpoints = %+v\nwant %+v", ep, want)
 	}
-	logout, err := idp.LogoutURL(ctx, "id-token", "https://app.example.gov/")
+	logout, err := idp.LogoutURL(ctx, "https://app.example.gov/")
 	if err != nil {
 		t.Fatal(err)
 	}

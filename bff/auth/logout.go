@@ -41,7 +41,7 @@ func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	if terr == nil {
 		h.revoke(ctx, toks.RefreshToken)
 	}
-	logoutURL, err := h.opts.IdP.LogoutURL(ctx, toks.IDToken, h.opts.PostLogoutURL)
+	logoutURL, err := h.opts.IdP.LogoutURL(ctx, h.opts.PostLogoutURL)
 	if err != nil {
 		h.log(ctx).Warn("logout: identity provider unavailable; local logout only", "error", err)
 		logoutURL = h.opts.PostLogoutURL

@@ -165,8 +165,10 @@ func (p *IdP) Revoke(ctx context.Context, secret, refreshToken string) error {
 	return nil
 }
 
-// LogoutURL is where the browser goes to end the IdP session.
-func (p *IdP) LogoutURL(ctx context.Context, idTokenHint, postLogoutURL string) (string, error) {
+// LogoutURL is where the browser goes to end the IdP session. It names the
+// client instead of sending id_token_hint: the URL passes through the SPA, and
+// no token may reach the browser.
+func (p *IdP) LogoutURL(ctx context.Context, postLogoutURL string) (string, error) {
 	ep, err := p.Endpoints(ctx)
 	if err != nil {
 		return "", err
@@ -175,11 +177,7 @@ func (p *IdP) LogoutURL(ctx context.Context, idTokenHint, postLogoutURL string) 
 	case ep.CognitoLogout != "":
 		return ep.CognitoLogout + "?" + url.Values{"client_id": {p.clientID}, "logout_uri": {postLogoutURL}}.Encode(), nil
 	case ep.EndSession != "":
-		q := url.Values{"client_id": {p.clientID}, "post_logout_redirect_uri": {postLogoutURL}}
-		if idTokenHint != "" {
-			q.Set("id_token_hint", idTokenHint)
-		}
-		return ep.EndSession + "?" + q.Encode(), nil
+		return ep.EndSession + "?" + url.Values{"client_id": {p.clientID}, "post_logout_redirect_uri": {postLogoutURL}}.Encode(), nil
 	default:
 		return postLogoutURL, nil
 	}

@@ -90,7 +90,7 @@ func TestLoginToLogout(t *testing.T) {
 			_ = logout.JSON(&lo)
 			lu, err := url.Parse(lo.LogoutURL)
 			if err != nil || !strings.HasPrefix(lo.LogoutURL, s.IdP.Issuer+"/session/end") ||
-				lu.Query().Get("post_logout_redirect_uri") != s.URL+"/" || lu.Query().Get("id_token_hint") == "" {
+				lu.Query().Get("post_logout_redirect_uri") != s.URL+"/" || lu.Query().Get("client_id") == "" || lu.Query().Has("id_token_hint") {
 				t.Fatalf("logoutUrl = %q", lo.LogoutURL)
 			}
 			if b.SessionCookie() != "" {
