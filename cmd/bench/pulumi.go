@@ -142,7 +142,7 @@ func runColdCompile(ctx context.Context, o *options, logf func(string, ...any)) 
 		case err := <-done:
 			res.Wall = time.Since(start)
 			if err != nil {
-				return nil, fmt.Errorf("bench: cold compile: %w\n%s", err, stderr.String())
+				return nil, fmt.Errorf("bench: cold compile (peak RSS so far: largest process %s, whole build %s): %w\n%s", gib(parseMaxRSS(stderr.String())), gib(res.PeakTreeRSS), err, stderr.String())
 			}
 			res.MaxRSSLargest = parseMaxRSS(stderr.String())
 			return res, nil
