@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -124,6 +125,30 @@ func jobProblems(job *workflowJob) []string {
 		problems = append(problems, fmt.Sprintf("id-token: write must be granted exactly to the jobs that assume an AWS role (permissions %v)", job.Permissions))
 	}
 	return problems
+}
+
+// TestWorkflowsPassActionlint runs actionlint, pinned in the tools module, over every workflow:
+// syntax, expressions, contexts, reusable-workflow inputs and permissions. Its shellcheck pass
+// needs the shellcheck binary, which .ci/run does not install, so it is off here.
+func TestWorkflowsPassActionlint(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(workflowDir, "*.yml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no workflows in %s (%v)", workflowDir, err)
+	}
+	args := []string{"tool", "actionlint", "-shellcheck=", "-pyflakes="}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, abs)
+	}
+	cmd := exec.CommandContext(t.Context(), "go", args...)
+	cmd.Dir = filepath.Join("..", "..", "internal", "tools")
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("actionlint: %v\n%s", err, out)
+	}
 }
 
 // TestWorkflowChecksCatchMistakes shows that the checks above fire on the mistakes they exist for.
