@@ -24,6 +24,9 @@ type registered struct {
 // recorder is a mock resource monitor (no AWS here) that keeps every registration.
 type recorder struct {
 	partition, region string
+	// preview answers like the engine in a preview of a new stack: no IDs and no computed
+	// outputs yet, so references between resources are unknown values.
+	preview bool
 	mu                sync.Mutex
 	resources         []registered
 }
@@ -31,7 +34,11 @@ type recorder struct {
 func (m *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := args.Name + "-id"
 	outputs := args.Inputs.Copy()
-	outputs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:%s:mock:%s:123456789012:%s", m.partition, m.region, id))
+	if m.preview {
+		id = ""
+	} else {
+		outputs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:%s:mock:%s:123456789012:%s", m.partition, m.region, id))
+	}
 	r := registered{typ: args.TypeToken, name: args.Name, inputs: args.Inputs, propertyDependencies: map[string][]string{}}
 	if rpc := args.RegisterRPC; rpc != nil {
 		r.parent = rpc.GetParent()
@@ -54,9 +61,20 @@ func (m *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 // mockRun runs program under mocks for a stack in region and returns what it registered.
 func mockRun(t *testing.T, region string, program pulumi.RunFunc) []registered {
 	t.Helper()
-	m := &recorder{partition: "aws-us-gov", region: region}
+	return record(t, &recorder{partition: "aws-us-gov", region: region}, program)
+}
+
+// mockPreview runs program as a preview of a new stack would see it.
+func mockPreview(t *testing.T, region string, program pulumi.RunFunc) []registered {
+	t.Helper()
+	return record(t, &recorder{partition: "aws-us-gov", region: region, preview: true}, program)
+}
+
+func record(t *testing.T, m *recorder, program pulumi.RunFunc) []registered {
+	t.Helper()
 	err := pulumi.RunErr(program, pulumi.WithMocks("gatehouse", "govcloud", m), func(info *pulumi.RunInfo) {
-		info.Config = map[string]string{"aws:region": region}
+		info.Config = map[string]string{"aws:region": m.region}
+		info.DryRun = m.preview
 	})
 	if err != nil {
 		t.Fatalf("mock run: %v", err)
