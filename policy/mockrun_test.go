@@ -26,9 +26,9 @@ type recorder struct {
 	partition, region string
 	// preview answers like the engine in a preview of a new stack: no IDs and no computed
 	// outputs yet, so references between resources are unknown values.
-	preview bool
-	mu                sync.Mutex
-	resources         []registered
+	preview   bool
+	mu        sync.Mutex
+	resources []registered
 }
 
 func (m *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
