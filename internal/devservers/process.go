@@ -164,7 +164,6 @@ func NodeModule(rel string) (string, error) {
 	return p, nil
 }
 
-
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

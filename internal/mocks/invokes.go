@@ -42,6 +42,9 @@ func answerInvoke(a *fakeAccount, args pulumi.MockCallArgs) (resource.PropertyMa
 			name = v.StringValue()
 		}
 		return resource.PropertyMap{"id": s(fakeID(args.Token, name)), "name": s(name)}, nil
+	case "aws:ec2/getRouteTables:getRouteTables":
+		ids := []resource.PropertyValue{s("rtb-" + a.region + "-private-a"), s("rtb-" + a.region + "-private-b")}
+		return resource.PropertyMap{"id": s(a.region), "ids": resource.NewArrayProperty(ids)}, nil
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		return resource.PropertyMap{"id": s("elb"), "arn": s(a.arn("iam", "", "root"))}, nil
 	case "aws:ecr/getAuthorizationToken:getAuthorizationToken":

@@ -1,6 +1,7 @@
 package mocks
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -44,7 +45,8 @@ func computeOutputs(a *fakeAccount, token, name, id string, out resource.Propert
 	case "aws:kms/alias:Alias":
 		set("arn", a.arn("kms", r, str("name")))
 	case "aws:kms/ciphertext:Ciphertext":
-		set("ciphertextBlob", "AQICAHgmockciphertextblob"+id)
+		// KMS ciphertext is base64; consumers decode it.
+		set("ciphertextBlob", base64.StdEncoding.EncodeToString([]byte("mock-kms-ciphertext-"+id)))
 	case "aws:dynamodb/table:Table":
 		set("arn", a.arn("dynamodb", r, "table/"+physical))
 		set("streamArn", a.arn("dynamodb", r, "table/"+physical+"/stream/2026-01-01T00:00:00.000"))

@@ -171,6 +171,14 @@ func TestParseBadConfigs(t *testing.T) {
 			},
 		},
 		{
+			name: "the sample ToDo API is edge-only",
+			values: map[string]string{
+				"aws:region": "us-east-1", "gatehouse:topology": "regional", "gatehouse:sampleTodo": "true",
+				"gatehouse:domain": "app.example.com", "gatehouse:certificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
+			},
+			want: []string{"gatehouse:sampleTodo: the sample ToDo API runs as a Lambda beside the edge topology; on regional, remove the setting and add your API under gatehouse:routes"},
+		},
+		{
 			name:   "mtls on edge without a bundle",
 			values: map[string]string{"aws:region": "us-east-1", "gatehouse:mtls": `{"mode":"verify"}`},
 			want: []string{

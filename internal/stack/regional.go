@@ -23,9 +23,6 @@ import (
 // mTLS, Regional WAF) → Fargate tasks running one image that serves the SPA
 // and the BFF.
 func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
-	if cfg.SampleTodo {
-		return fmt.Errorf("gatehouse:sampleTodo deploys the sample API as a Lambda, which the regional topology does not run; remove it and add the API as a route")
-	}
 	publicURL := "https://" + cfg.Domain
 	identity, err := newIdentity(ctx, cfg, shared, pulumi.String(publicURL))
 	if err != nil {

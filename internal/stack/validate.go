@@ -216,6 +216,9 @@ func validateRegional(c *Config, ps *problems) {
 	if c.Topology != TopologyRegional {
 		return
 	}
+	if c.SampleTodo {
+		ps.add(key("sampleTodo"), "the sample ToDo API runs as a Lambda beside the edge topology; on regional, remove the setting and add your API under gatehouse:routes")
+	}
 	if c.FIPS() && !strings.Contains(c.AlbTlsPolicy, "FIPS") {
 		ps.add(key("albTlsPolicy"), "%q is not a FIPS policy; under fedramp-high use %s or a stricter FIPS policy (SC-13)", c.AlbTlsPolicy, DefaultAlbTlsPolicy)
 	}
