@@ -33,6 +33,10 @@ This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
   the partition (`+"`us-gov-*`"+` is aws-us-gov), and the stack's `+"`gatehouse:compliance`"+` the baseline.
 - **Access-log buckets** are the buckets tagged `+"`%s=%s`"+`, or named as the log destination of
   a load balancer, a distribution or another bucket. They must use SSE-S3; every other bucket SSE-KMS.
+- **Unknown values.** In a preview, a value another resource has yet to compute (an ARN, an ID, a
+  task definition built from an image digest) is unknown; rules do not judge unknown values, and
+  resources refer to each other through the engine's property dependencies. The offline review
+  (`+"`make review STACK=<name>`"+`), where every value is known, judges them all.
 - **Origin verify.** An HTTP API route without an authorizer passes only when CloudFront reaches the
   API with the secret `+"`%s`"+` header, which the BFF requires.
 
