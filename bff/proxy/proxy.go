@@ -129,6 +129,7 @@ type proxyCtxKey int
 const (
 	subPathKey proxyCtxKey = iota
 	timedOutKey
+	clientBodyKey
 )
 
 // New validates opts and builds one ReverseProxy per route.
@@ -169,8 +170,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteError(w, http.StatusRequestEntityTooLarge, middleware.CodePayloadTooLarge, fmt.Sprintf("the request body exceeds %d bytes", rt.route.MaxBodyBytes))
 		return
 	}
+	var body *clientBody
 	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)
+		body = &clientBody{ReadCloser: http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)}
+		r.Body = body
 	}
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
@@ -178,6 +181,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer timer.Stop()
 	ctx = context.WithValue(ctx, subPathKey, sub)
 	ctx = context.WithValue(ctx, timedOutKey, timer)
+	ctx = context.WithValue(ctx, clientBodyKey, body)
 	rt.rp.ServeHTTP(w, r.WithContext(ctx))
 }
 

@@ -3,10 +3,12 @@ package proxy
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/bff/middleware"
@@ -68,10 +70,35 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		w.WriteHeader(499)
+	case clientBodyFailed(r):
+		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the request body is malformed")
 	default:
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream unreachable", "route", rt.Name, "error", redactURL(err.Error()))
 		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service is unreachable")
 	}
+}
+
+// clientBody notes that reading the browser's request body failed (bad
+// chunked framing, a truncated upload), so the proxy answers 400 instead of
+// blaming the upstream with a 502.
+type clientBody struct {
+	io.ReadCloser
+	failed atomic.Bool
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.failed.Store(true)
+	}
+	return n, err
+}
+
+// clientBodyFailed looks in the context, since ReverseProxy hands its
+// error handler the outgoing request with the body wrapped again.
+func clientBodyFailed(r *http.Request) bool {
+	b, _ := r.Context().Value(clientBodyKey).(*clientBody)
+	return b != nil && b.failed.Load()
 }
 
 // redactURL keeps query strings out of logs.

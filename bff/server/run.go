@@ -47,7 +47,7 @@ func (o *ServeOptions) Defaults() {
 func Serve(ctx context.Context, l net.Listener, app *App, logger *slog.Logger, opts ServeOptions) error {
 	opts.Defaults()
 	srv := &http.Server{
-		Handler:           app.Handler,
+		Handler:           closeAfterTransferEncoding(app.Handler),
 		ReadHeaderTimeout: opts.ReadHeaderTimeout,
 		ReadTimeout:       opts.ReadTimeout,
 		IdleTimeout:       opts.IdleTimeout,
@@ -75,4 +75,18 @@ func Serve(ctx context.Context, l net.Listener, app *App, logger *slog.Logger, o
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// closeAfterTransferEncoding closes the connection after a request framed
+// with Transfer-Encoding. net/http reads Content-Length plus
+// Transfer-Encoding by the latter but keeps the connection open; RFC 9112
+// section 6.1 requires closing it, so bytes a front end counted as body are
+// never read here as a second, smuggled request.
+func closeAfterTransferEncoding(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
