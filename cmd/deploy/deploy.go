@@ -122,7 +122,11 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 
 	run := func(cmd Command) error {
 		return withEvents(s, func(ch chan events.EngineEvent) error {
-			return operate(ctx, st, opts, cmd, packs, progress, stderr, ch)
+			stdout, err := operate(ctx, st, opts, cmd, packs, progress, stderr, ch)
+			if link, linkErr := auto.GetPermalink(stdout); linkErr == nil {
+				s.Permalink = link
+			}
+			return err
 		})
 	}
 	if opts.Command == CmdUp {
@@ -195,9 +199,11 @@ func targetStack(ctx context.Context, ws auto.Workspace, opts *Options, progress
 	return selectStack(ctx, ws, opts.Target(), creates)
 }
 
+// operate runs one engine operation and returns the CLI's stdout, where backends that have a web
+// console print the update's permalink.
 func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, packs []string, progress, stderr io.Writer,
 	ch chan events.EngineEvent,
-) error {
+) (string, error) {
 	target := opts.Target()
 	switch cmd {
 	case CmdPreview:
@@ -212,8 +218,8 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, pac
 		if opts.Message != "" {
 			o = append(o, optpreview.Message(opts.Message))
 		}
-		_, err := st.Preview(ctx, o...)
-		return wrapOp("preview", target, err)
+		res, err := st.Preview(ctx, o...)
+		return res.StdOut, wrapOp("preview", target, err)
 	case CmdUp:
 		o := []optup.Option{
 			optup.ProgressStreams(progress), optup.ErrorProgressStreams(stderr),
@@ -226,8 +232,8 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, pac
 		if opts.Message != "" {
 			o = append(o, optup.Message(opts.Message))
 		}
-		_, err := st.Up(ctx, o...)
-		return wrapOp("up", target, err)
+		res, err := st.Up(ctx, o...)
+		return res.StdOut, wrapOp("up", target, err)
 	case CmdRefresh:
 		o := []optrefresh.Option{
 			optrefresh.ProgressStreams(progress), optrefresh.ErrorProgressStreams(stderr), optrefresh.EventStreams(ch),
@@ -235,8 +241,8 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, pac
 		if opts.Parallel > 0 {
 			o = append(o, optrefresh.Parallel(opts.Parallel))
 		}
-		_, err := st.Refresh(ctx, o...)
-		return wrapOp("refresh", target, err)
+		res, err := st.Refresh(ctx, o...)
+		return res.StdOut, wrapOp("refresh", target, err)
 	case CmdDestroy:
 		o := []optdestroy.Option{
 			optdestroy.ProgressStreams(progress), optdestroy.ErrorProgressStreams(stderr), optdestroy.EventStreams(ch),
@@ -248,14 +254,14 @@ func operate(ctx context.Context, st auto.Stack, opts *Options, cmd Command, pac
 		if opts.Parallel > 0 {
 			o = append(o, optdestroy.Parallel(opts.Parallel))
 		}
-		_, err := st.Destroy(ctx, o...)
-		return wrapOp("destroy", target, err)
+		res, err := st.Destroy(ctx, o...)
+		return res.StdOut, wrapOp("destroy", target, err)
 	case CmdOutputs:
 		close(ch)
-		return nil
+		return "", nil
 	}
 	close(ch)
-	return fmt.Errorf("deploy: unsupported command %q", cmd)
+	return "", fmt.Errorf("deploy: unsupported command %q", cmd)
 }
 
 // hintFor adds the fix to engine errors whose cause is in the project rather than the program.

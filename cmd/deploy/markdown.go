@@ -23,6 +23,8 @@ var resultWords = map[Result]string{
 	ResultPolicyViolation: "blocked by a mandatory policy violation",
 }
 
+var operationNoun = map[Command]string{CmdPreview: "preview", CmdUp: "update", CmdDestroy: "destroy", CmdRefresh: "refresh"}
+
 // WriteMarkdown renders the summary for a pull-request comment. The first line is an HTML comment
 // that CI uses to find and update its earlier comment for the same stack and operation.
 func (s *Summary) WriteMarkdown(w io.Writer) error {
@@ -31,6 +33,9 @@ func (s *Summary) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "### %s `%s` of stack `%s` %s\n\n", resultBadge[s.Result], s.Operation, s.Stack, resultWords[s.Result])
 	if s.PR > 0 {
 		fmt.Fprintf(&b, "Review stack for pull request #%d, with the configuration of `%s`.\n\n", s.PR, s.BaseStack)
+	}
+	if s.Permalink != "" {
+		fmt.Fprintf(&b, "[View this %s in the Pulumi console](%s)\n\n", operationNoun[s.Operation], s.Permalink)
 	}
 	s.writeChanges(&b)
 	s.writePolicy(&b)

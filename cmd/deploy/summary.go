@@ -38,6 +38,8 @@ type Summary struct {
 	Policy        PolicySummary             `json:"policy"`
 	// Outputs are the stack outputs after the run; secret values are masked.
 	Outputs map[string]any `json:"outputs,omitempty"`
+	// Permalink is the update's page in the backend's web console, when the backend has one.
+	Permalink string `json:"permalink,omitempty"`
 	// Errors are the engine's error diagnostics and the run's own error, in order.
 	Errors []string `json:"errors,omitempty"`
 }

@@ -162,7 +162,8 @@ func goldenSummaries() map[string]*Summary {
 		},
 		"up-outputs": {
 			Operation: CmdUp, Stack: "govcloud", Result: ResultSucceeded,
-			Changes: map[string]int{"same": 40, "replace": 1}, ChangesByType: map[string]map[string]int{"aws:ecs/service:Service": {"replace": 1}},
+			Permalink: "https://app.pulumi.com/acme/gatehouse/govcloud/updates/17",
+			Changes:   map[string]int{"same": 40, "replace": 1}, ChangesByType: map[string]map[string]int{"aws:ecs/service:Service": {"replace": 1}},
 			Policy:  PolicySummary{Packs: map[string]string{"gatehouse-fedramp": "0.1.0"}, Violations: []Violation{}},
 			Outputs: map[string]any{"url": "https://app.example.gov", "clientSecret": secretMask, "desiredCount": 2.0, "routes": []any{"todo", "greeting"}},
 		},
