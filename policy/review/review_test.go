@@ -33,7 +33,7 @@ func TestShippedStacksPass(t *testing.T) {
 	edge := append([]string{"cloudfront-tls-1-2-2021", "cloudfront-viewer-https", "cloudfront-origin-https", "cloudfront-waf",
 		"cloudfront-origin-access-control", "cloudfront-response-headers-policy", "cloudfront-security-headers",
 		"cloudfront-logging", "apigatewayv2-route-authorization", "apigatewayv2-stage-throttling", "apigatewayv2-stage-access-logs", "lambda-tracing",
-		"lambda-reserved-concurrency", "lambda-supported-runtime", "lambda-env-kms", "cognito-advanced-security",
+		"lambda-reserved-concurrency", "lambda-supported-runtime", "lambda-env-kms", "lambda-no-plaintext-secrets", "cognito-advanced-security",
 		"s3-bucket-logging"}, shared...)
 	regional := append([]string{"alb-tls-policy", "alb-http-redirect", "alb-drop-invalid-headers", "alb-desync-mitigation",
 		"alb-deletion-protection", "alb-waf", "alb-access-logs", "vpc-flow-logs", "vpc-default-sg-closed", "vpc-no-world-ingress",

@@ -47,6 +47,22 @@ func computeRules() []Rule {
 				return msgs(when(!slices.Contains(supportedRuntimes, str(v)),
 					"runtime %q is deprecated or unknown: use \"provided.al2023\" (or another of %v)", str(v), supportedRuntimes))
 			}),
+		resourceRule(f, "lambda-no-plaintext-secrets", controls("IA-5(7)", "SC-28", "SC-12"),
+			"Lambda functions name their credentials by Secrets Manager ARN; environment variables never hold them.",
+			fn, func(r Resource, _ Settings) []string {
+				vars := prop(r, "environment", "variables")
+				if !vars.IsMap() {
+					return nil
+				}
+				var plain []string
+				for name, v := range vars.AsMap().AllStable {
+					if secretName.MatchString(name) && !unknown(v) && !reference(name, str(v)) {
+						plain = append(plain, name)
+					}
+				}
+				return msgs(when(len(plain) > 0,
+					"environment %v looks like credentials: store them in Secrets Manager and pass the secret's ARN (NAME_ARN)", plain))
+			}),
 		resourceRule(f, "ecs-task-awsvpc", controls("SC-7", "AC-4"),
 			"ECS task definitions use awsvpc networking, so each task has its own security group.",
 			td, func(r Resource, _ Settings) []string {

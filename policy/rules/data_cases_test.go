@@ -48,6 +48,9 @@ func dataCases() []ruleCase {
 		one("lambda-env-kms", fedramp, tFunction, without(goodFunction, "kmsKeyArn"), goodFunction),
 		one("lambda-tracing", fedramp, tFunction, with(goodFunction, "tracingConfig", obj{"mode": "PassThrough"}), goodFunction),
 		one("lambda-reserved-concurrency", fedramp, tFunction, without(goodFunction, "reservedConcurrentExecutions"), goodFunction),
+		one("lambda-no-plaintext-secrets", fedramp, tFunction,
+			with(goodFunction, "environment", obj{"variables": obj{"OIDC_CLIENT_SECRET": "hunter2"}}),
+			with(goodFunction, "environment", obj{"variables": obj{"OIDC_CLIENT_SECRET_ARN": "arn:aws-us-gov:secretsmanager:us-gov-west-1:1:secret:cs"}})),
 		one("lambda-supported-runtime", fedramp, tFunction, with(goodFunction, "runtime", "go1.x"), goodFunction),
 	}
 }
