@@ -138,6 +138,9 @@ func TestRulesCatchMistakesInShippedStacks(t *testing.T) {
 		{"no tracing", "lambda-tracing", edit(function, "-bff", func(p resource.PropertyMap) {
 			p["tracingConfig"] = resource.NewObjectProperty(resource.PropertyMap{"mode": str("PassThrough")})
 		})},
+		{"client secret in the environment", "lambda-no-plaintext-secrets", edit(function, "-bff", func(p resource.PropertyMap) {
+			p["environment"].ObjectValue()["variables"].ObjectValue()["GATEHOUSE_OIDC_CLIENT_SECRET"] = str("s3cr3t")
+		})},
 		{"unbounded concurrency", "lambda-reserved-concurrency", edit(function, "-bff", func(p resource.PropertyMap) {
 			delete(p, "reservedConcurrentExecutions")
 		})},
