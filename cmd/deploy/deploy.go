@@ -129,12 +129,14 @@ func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progres
 			return err
 		})
 	}
-	if opts.Command == CmdUp {
-		if err := previewGate(opts, s, progress, run); err != nil {
-			return err
-		}
+	var opErr error
+	if opts.Command == CmdUp && len(packs) > 0 {
+		opErr = previewGate(opts, s, progress, run)
 	}
-	if opErr := run(opts.Command); opErr != nil {
+	if opErr == nil {
+		opErr = run(opts.Command)
+	}
+	if opErr != nil {
 		if hint := hintFor(opts, opErr); hint != "" {
 			return fmt.Errorf("%w\n%s", opErr, hint)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +66,7 @@ func (e *engineEnv) pulumi(t *testing.T, args ...string) string {
 func (e *engineEnv) deploy(t *testing.T, args ...string) (int, *Summary, string) {
 	t.Helper()
 	args = append(args, "--dir", e.project, "--pulumi", e.cli, "--json")
-	if args[0] == "preview" || args[0] == "up" {
+	if (args[0] == "preview" || args[0] == "up") && !slices.Contains(args, "--skip-policy") {
 		args = append(args, "--policy-pack", e.pack)
 	}
 	var stdout, stderr strings.Builder
@@ -293,6 +294,16 @@ func TestDeployThroughTheRealEngine(t *testing.T) {
 			check: func(t *testing.T, _ *Summary, stderr string) {
 				if !strings.Contains(stderr, "--confirm-destroy dev") {
 					t.Errorf("stderr %q, want the confirmation hint", stderr)
+				}
+			},
+		},
+		{
+			name: "up without a policy pack, asked for by name", args: []string{"up", "--stack", "dev", "--skip-policy"}, wantCode: exitOK,
+			check: func(t *testing.T, s *Summary, stderr string) {
+				wantResult(t, s, "dev", ResultSucceeded)
+				wantChanges(t, s, map[string]int{"same": 3})
+				if !s.Policy.Skipped || len(s.Policy.Packs) != 0 || strings.Contains(stderr, "Previewing dev") {
+					t.Errorf("policy %+v: want skipped, no pack and no policy preview", s.Policy)
 				}
 			},
 		},
