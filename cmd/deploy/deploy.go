@@ -29,8 +29,12 @@ const (
 // When the CLI fails before it connects, the Automation API never closes the stream.
 const eventDrain = 10 * time.Second
 
+// ProgramFor returns the inline program for the project in dir. Inline programs are not told
+// their project directory by the engine, so the tool passes it.
+type ProgramFor func(dir string) pulumi.RunFunc
+
 // run is the whole tool behind main, with the program and the streams passed in.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, program pulumi.RunFunc) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, program ProgramFor) int {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -93,7 +97,7 @@ func report(opts *Options, s *Summary, stdout, progress io.Writer) error {
 	}
 }
 
-func execute(ctx context.Context, opts *Options, program pulumi.RunFunc, progress, stderr io.Writer, s *Summary) error {
+func execute(ctx context.Context, opts *Options, program ProgramFor, progress, stderr io.Writer, s *Summary) error {
 	tmp, err := os.MkdirTemp("", "gatehouse-deploy-")
 	if err != nil {
 		return fmt.Errorf("deploy: temp dir: %w", err)

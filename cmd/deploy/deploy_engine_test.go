@@ -70,7 +70,7 @@ func (e *engineEnv) deploy(t *testing.T, args ...string) (int, *Summary, string)
 		args = append(args, "--policy-pack", e.pack)
 	}
 	var stdout, stderr strings.Builder
-	code := run(t.Context(), args, &stdout, &stderr, testProgram)
+	code := run(t.Context(), args, &stdout, &stderr, inline(testProgram))
 	var s Summary
 	if stdout.Len() > 0 {
 		if err := json.Unmarshal([]byte(stdout.String()), &s); err != nil {

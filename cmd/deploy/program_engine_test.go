@@ -7,52 +7,64 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/policy/rules"
-	"gopkg.in/yaml.v3"
 )
 
 // TestGatehouseProgramRunsInline runs the real Gatehouse program (internal/stack.Deploy) inline
-// through the real engine, under the project's own name. No AWS provider plugin can be had here,
-// so the stack file is one the program must refuse before it creates anything: the run proves the
-// wiring (project, stack file, inline program, error reporting) without AWS. The AWS resources
-// themselves are covered by the mock tests. The project's config schema is left out so that the
-// program's own validation, not the CLI's, is what answers.
+// through the real engine, with the project's own Pulumi.yaml (config schema included) and
+// stack files. No AWS provider plugin can be had here, so no run can create anything; what the
+// test proves is the wiring: the CLI accepts the project's config schema and every shipped stack
+// file, and the program's own validation reports a bad stack before it creates anything. The AWS
+// resources themselves are covered by the mock tests.
 func TestGatehouseProgramRunsInline(t *testing.T) {
+	const noAwsPlugin = "no resource plugin 'pulumi-resource-aws' found"
 	e := newEngineEnv(t)
 	project := filepath.Join(t.TempDir(), "gatehouse")
 	if err := os.MkdirAll(project, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(project, "Pulumi.yaml"), projectWithoutConfigSchema(t, filepath.Join("..", "..", "Pulumi.yaml")))
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.fedramp.yaml", "Pulumi.govcloud.yaml", "components/testdata/piv-ca-bundle.pem"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(project, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(project, f), readFile(t, filepath.Join("..", "..", f)))
+	}
 	writeFile(t, filepath.Join(project, "Pulumi.edgegov.yaml"),
 		"config:\n  aws:region: us-gov-west-1\n  gatehouse:topology: edge\n")
 	e.project = project
 
-	var stdout, stderr strings.Builder
-	code := run(t.Context(), []string{"preview", "--stack", "edgegov", "--dir", project, "--pulumi", e.cli,
-		"--skip-policy", "--json"}, &stdout, &stderr, gatehouseProgram)
-	if code != exitFailed {
-		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailed, stdout.String(), stderr.String())
+	tests := []struct {
+		stack string
+		want  []string // in the JSON summary
+	}{
+		// The program refuses the stack itself, listing the problem and its fix.
+		{stack: "edgegov", want: []string{`"result": "failed"`, "gatehouse:topology", "CloudFront"}},
+		// The CLI accepts the schema and the stack file; the run then stops only for want of
+		// the AWS provider plugin.
+		{stack: "dev", want: []string{`"result": "failed"`, noAwsPlugin}},
+		{stack: "fedramp", want: []string{`"result": "failed"`, noAwsPlugin}},
+		{stack: "govcloud", want: []string{`"result": "failed"`, noAwsPlugin}},
 	}
-	for _, want := range []string{`"result": "failed"`, "gatehouse:topology", "CloudFront"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("JSON summary lacks %q:\n%s\nstderr:\n%s", want, stdout.String(), stderr.String())
-		}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := run(t.Context(), []string{"preview", "--stack", tt.stack, "--dir", project, "--pulumi", e.cli,
+				"--skip-policy", "--json"}, &stdout, &stderr, gatehouseProgram)
+			if code != exitFailed {
+				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailed, stdout.String(), stderr.String())
+			}
+			out := stdout.String() + stderr.String()
+			for _, refused := range []string{"missing configuration values", "validating stack config", "configuration problem"} {
+				if tt.stack != "edgegov" && strings.Contains(out, refused) {
+					t.Fatalf("the shipped stack %s was refused for its configuration:\n%s", tt.stack, out)
+				}
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("JSON summary lacks %q:\n%s\nstderr:\n%s", want, stdout.String(), stderr.String())
+				}
+			}
+		})
 	}
-}
-
-// projectWithoutConfigSchema is the project file with its config declarations removed.
-func projectWithoutConfigSchema(t *testing.T, path string) string {
-	t.Helper()
-	var project map[string]any
-	if err := yaml.Unmarshal([]byte(readFile(t, path)), &project); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	delete(project, "config")
-	out, err := yaml.Marshal(project)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // errNoStack means the target stack does not exist in the backend.
@@ -44,7 +43,7 @@ func pulumiCommand(binary string) (auto.PulumiCommand, error) {
 // workspaceFor builds the Automation API workspace on the project directory. The CLI reads
 // Pulumi.yaml and Pulumi.<stack>.yaml there, so stack configuration comes from the committed
 // stack files, and the environment (backend login, passphrase, cloud credentials) passes through.
-func workspaceFor(ctx context.Context, opts *Options, program pulumi.RunFunc) (auto.Workspace, error) {
+func workspaceFor(ctx context.Context, opts *Options, program ProgramFor) (auto.Workspace, error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("deploy: --dir %s: %w", opts.Dir, err)
@@ -64,7 +63,7 @@ func workspaceFor(ctx context.Context, opts *Options, program pulumi.RunFunc) (a
 		if program == nil {
 			return nil, errors.New("deploy: no inline program is linked into this binary; use --program local")
 		}
-		wsOpts = append(wsOpts, auto.Program(program))
+		wsOpts = append(wsOpts, auto.Program(program(dir)))
 	}
 	ws, err := auto.NewLocalWorkspace(ctx, wsOpts...)
 	if err != nil {

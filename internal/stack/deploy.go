@@ -29,11 +29,21 @@ type Shared struct {
 
 // Deploy is the whole program: load and validate config, create the shared
 // components, deploy the configured topology, export the outputs.
-func Deploy(ctx *pulumi.Context) error {
-	cfg, err := Load(ctx)
-	if err != nil {
-		return err
+func Deploy(ctx *pulumi.Context) error { return DeployIn("")(ctx) }
+
+// DeployIn is Deploy for the project in dir. Inline Automation API programs
+// use it: the engine does not tell them their project directory.
+func DeployIn(dir string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		cfg, err := Load(ctx, dir)
+		if err != nil {
+			return err
+		}
+		return deploy(ctx, cfg)
 	}
+}
+
+func deploy(ctx *pulumi.Context, cfg *Config) error {
 	shared, err := deployShared(ctx, cfg)
 	if err != nil {
 		return err

@@ -13,9 +13,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Load reads the stack's configuration from Pulumi and validates it.
-func Load(ctx *pulumi.Context) (*Config, error) {
-	dir := ctx.RootDirectory()
+// Load reads the stack's configuration from Pulumi and validates it. Relative
+// paths resolve against dir, or when it is empty against the project root the
+// engine names, or the working directory.
+func Load(ctx *pulumi.Context, dir string) (*Config, error) {
+	if dir == "" {
+		dir = ctx.RootDirectory()
+	}
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -23,14 +27,23 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 		}
 		dir = wd
 	}
-	return Parse(ctx.Project(), ctx.Stack(), dir, ctx.GetConfig)
+	return Parse(ctx.Project(), ctx.Stack(), dir, Source{Get: ctx.GetConfig, IsSecret: ctx.IsConfigSecret})
+}
+
+// Source is where raw config values come from: Get returns a value
+// ("namespace:key" → string, structured values as JSON) and IsSecret says
+// whether it was stored encrypted.
+type Source struct {
+	Get      func(key string) (string, bool)
+	IsSecret func(key string) bool
 }
 
 // Parse builds a Config from raw config values ("namespace:key" → string,
 // structured values as JSON) and validates it, reporting every problem at once.
 // Relative paths in the config are resolved against dir, the project directory.
-func Parse(project, stack, dir string, get func(key string) (string, bool)) (*Config, error) {
+func Parse(project, stack, dir string, src Source) (*Config, error) {
 	var ps problems
+	get := src.Get
 	r := reader{get: get, ps: &ps}
 	c := &Config{Project: project, Stack: stack, Dir: dir}
 
@@ -75,10 +88,13 @@ func Parse(project, stack, dir string, get func(key string) (string, bool)) (*Co
 		c.Mtls.CaBundleFile = filepath.Join(dir, c.Mtls.CaBundleFile)
 	}
 	c.Routes = r.routes(key("routes"))
-	if raw, ok := get(key("federation")); ok && raw != "" {
+	if _, ok := r.raw(key("federation")); ok {
 		c.Federation = &Federation{}
 		r.json(key("federation"), c.Federation)
 		c.Federation.ClientSecret = r.str(key("federationClientSecret"), "")
+	}
+	if _, set := r.raw(key("federationClientSecret")); set && src.IsSecret != nil && !src.IsSecret(key("federationClientSecret")) {
+		ps.add(key("federationClientSecret"), "is stored in plain text; set it with `pulumi config set --secret gatehouse:federationClientSecret`")
 	}
 
 	validate(c, &ps)
@@ -97,9 +113,16 @@ type reader struct {
 	ps  *problems
 }
 
+// raw returns a value that is set. Empty values, including the "" [] {}
+// defaults Pulumi.yaml declares so the CLI never asks for a key, are unset.
 func (r reader) raw(k string) (string, bool) {
 	v, ok := r.get(k)
-	return strings.TrimSpace(v), ok && strings.TrimSpace(v) != ""
+	v = strings.TrimSpace(v)
+	switch v {
+	case "", "[]", "{}":
+		return "", false
+	}
+	return v, ok
 }
 
 func (r reader) str(k, def string) string {

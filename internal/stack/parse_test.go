@@ -1,9 +1,11 @@
 package stack
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +15,12 @@ import (
 
 func parseMap(t *testing.T, values map[string]string) (*Config, error) {
 	t.Helper()
-	return Parse("gatehouse", "test", t.TempDir(), func(k string) (string, bool) {
-		v, ok := values[k]
-		return v, ok
+	return Parse("gatehouse", "test", t.TempDir(), Source{
+		Get: func(k string) (string, bool) {
+			v, ok := values[k]
+			return v, ok
+		},
+		IsSecret: func(k string) bool { return strings.HasPrefix(values[k], "secret:") },
 	})
 }
 
@@ -171,6 +176,15 @@ func TestParseBadConfigs(t *testing.T) {
 			},
 		},
 		{
+			name: "a plain-text federation secret",
+			values: map[string]string{
+				"aws:region":                       "us-east-1",
+				"gatehouse:federation":             `{"type":"OIDC","name":"Agency","issuer":"https://idp.example.gov","clientId":"c"}`,
+				"gatehouse:federationClientSecret": "hunter2",
+			},
+			want: []string{"gatehouse:federationClientSecret: is stored in plain text; set it with `pulumi config set --secret gatehouse:federationClientSecret`"},
+		},
+		{
 			name: "the sample ToDo API is edge-only",
 			values: map[string]string{
 				"aws:region": "us-east-1", "gatehouse:topology": "regional", "gatehouse:sampleTodo": "true",
@@ -219,15 +233,20 @@ func TestParseBadConfigs(t *testing.T) {
 	}
 }
 
-// TestPulumiYamlDocumentsTheDefaults keeps the documented defaults in
-// Pulumi.yaml equal to the ones the program applies.
+// TestPulumiYamlDocumentsTheDefaults keeps Pulumi.yaml and the program in
+// step: the CLI injects every declared default into the stack's config, and
+// that must configure exactly what the program does when a key is absent.
+// Every key also has a default, because the CLI treats a key without one as
+// required and refuses to run.
 func TestPulumiYamlDocumentsTheDefaults(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var project struct {
+		Name   string `yaml:"name"`
 		Config map[string]struct {
+			Type        string `yaml:"type"`
 			Default     any    `yaml:"default"`
 			Description string `yaml:"description"`
 		} `yaml:"config"`
@@ -235,37 +254,39 @@ func TestPulumiYamlDocumentsTheDefaults(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &project); err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseMap(t, map[string]string{"aws:region": "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	applied := map[string]any{
-		"sessionIdleTimeout": "15m", "sessionAbsoluteTimeout": "12h", "accessTokenMinutes": c.AccessTokenMinutes,
-		"wafRateLimit": c.WafRateLimit, "logRetentionDays": c.LogRetentionDays, "sampleTodo": c.SampleTodo,
-		"albTlsPolicy": c.AlbTlsPolicy, "desiredCount": c.DesiredCount, "reservedConcurrency": c.ReservedConcurrency,
-	}
-	if c.SessionIdleTimeout != DefaultSessionIdleTimeout || c.SessionAbsoluteTimeout != DefaultSessionAbsoluteTimeout {
-		t.Fatal("duration defaults changed; update the table above and Pulumi.yaml")
-	}
+	injected := map[string]string{"aws:region": "us-east-1"}
 	for k, decl := range project.Config {
+		if decl.Default == nil {
+			t.Errorf("Pulumi.yaml config %s has no default: the CLI would refuse every stack that omits it", k)
+			continue
+		}
 		if !strings.Contains(decl.Description, "Defaults to") {
 			t.Errorf("Pulumi.yaml config %s: the description must say what it defaults to", k)
 		}
-		if decl.Default == nil {
-			continue
-		}
-		want, ok := applied[k]
-		if !ok {
-			t.Errorf("Pulumi.yaml declares a default for %s that the program does not apply", k)
-			continue
-		}
-		if decl.Default != want {
-			t.Errorf("Pulumi.yaml default of %s is %v, the program applies %v", k, decl.Default, want)
+		switch v := decl.Default.(type) {
+		case string:
+			injected[project.Name+":"+k] = v
+		default:
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			injected[project.Name+":"+k] = string(b)
 		}
 	}
-	for k := range applied {
-		if _, ok := project.Config[k]; !ok {
-			t.Errorf("Pulumi.yaml does not document %s", k)
-		}
+	withDefaults, err := parseMap(t, injected)
+	if err != nil {
+		t.Fatalf("the documented defaults do not parse: %v", err)
+	}
+	bare, err := parseMap(t, map[string]string{"aws:region": "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDefaults.Dir, bare.Dir = "", ""
+	if !reflect.DeepEqual(withDefaults, bare) {
+		t.Errorf("Pulumi.yaml defaults configure\n%+v\nbut the program's own defaults are\n%+v", withDefaults, bare)
+	}
+	if len(project.Config) < 20 {
+		t.Errorf("only %d keys documented; every gatehouse:* key belongs in Pulumi.yaml", len(project.Config))
 	}
 }
