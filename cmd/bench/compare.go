@@ -39,12 +39,29 @@ type scenario struct {
 	client *http.Client
 }
 
-// scenarioResult pools the rounds of one scenario.
+// scenarioResult pools the rounds of one scenario for throughput, CPU and
+// allocations, and keeps each round for latency: a stall of the shared
+// machine in one round should not stand for the whole run.
 type scenarioResult struct {
-	Name      string
-	Saturated loadResult
-	Paced     loadResult
-	Checked   string
+	Name            string
+	Saturated       loadResult
+	Paced           loadResult
+	SaturatedRounds []loadResult
+	PacedRounds     []loadResult
+	Checked         string
+}
+
+// Latency is the median over rounds of each round's percentile p.
+func Latency(rounds []loadResult, p float64) time.Duration {
+	per := make([]time.Duration, 0, len(rounds))
+	for _, r := range rounds {
+		per = append(per, r.Percentile(p))
+	}
+	if len(per) == 0 {
+		return 0
+	}
+	slices.Sort(per)
+	return per[len(per)/2]
 }
 
 type comparison struct {
@@ -126,7 +143,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	for i, s := range scenarios {
 		results[i].Name = s.Name
 	}
-	pass := func(kind string, run func(s *scenario) loadResult, into func(*scenarioResult) *loadResult) error {
+	pass := func(kind string, run func(s *scenario) loadResult, into func(*scenarioResult) (*loadResult, *[]loadResult)) error {
 		for round := range o.Rounds {
 			for i, s := range scenarios {
 				before := up.counts()
@@ -136,14 +153,16 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 					return err
 				}
 				logf("  %s round %d/%d  %-18s %8.0f req/s  p50 %v  p99 %v", kind, round+1, o.Rounds, s.Name, res.RPS(), res.Percentile(0.5), res.Percentile(0.99))
-				merge(into(&results[i]), res)
+				pooled, rounds := into(&results[i])
+				merge(pooled, res)
+				*rounds = append(*rounds, res)
 			}
 		}
 		return nil
 	}
 	err = pass("saturated", func(s *scenario) loadResult {
 		return closedLoop(ctx, s.client, s.Target, o.Conns, o.Warmup, o.Duration)
-	}, func(r *scenarioResult) *loadResult { return &r.Saturated })
+	}, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Saturated, &r.SaturatedRounds })
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +173,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	rate := o.PacedFraction * slowest
 	err = pass("paced", func(s *scenario) loadResult {
 		return paced(ctx, s.client, s.Target, o.Conns, rate, o.Warmup, o.Duration)
-	}, func(r *scenarioResult) *loadResult { return &r.Paced })
+	}, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Paced, &r.PacedRounds })
 	if err != nil {
 		return nil, err
 	}

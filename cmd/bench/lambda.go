@@ -118,6 +118,10 @@ func edgeEnv(home string) []string {
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"AWS_REGION=us-east-1",
+		// Lambda hands the function its role's session credentials this way.
+		"AWS_ACCESS_KEY_ID=ASIABENCHBENCHBENCH0",
+		"AWS_SECRET_ACCESS_KEY=bench-secret-access-key",
+		"AWS_SESSION_TOKEN=bench-session-token",
 		"AWS_LAMBDA_FUNCTION_NAME=gatehouse-bff",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
 		"GATEHOUSE_MODE=edge",
@@ -264,10 +268,15 @@ func timeHTTPStart(ctx context.Context, bin, work string) (time.Duration, error)
 }
 
 // regionalEnv is the Fargate task's environment, with the same unreachable
-// AWS services as edgeEnv.
+// AWS services as edgeEnv and ECS's credentials endpoint in place of keys.
 func regionalEnv(home string) []string {
 	env := slices.DeleteFunc(edgeEnv(home), func(s string) bool {
-		return strings.HasPrefix(s, "GATEHOUSE_MODE=") || strings.HasPrefix(s, "GATEHOUSE_ORIGIN_VERIFY_SECRET=") || strings.HasPrefix(s, "AWS_LAMBDA_")
+		for _, p := range []string{"GATEHOUSE_MODE=", "GATEHOUSE_ORIGIN_VERIFY_SECRET=", "AWS_LAMBDA_", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN="} {
+			if strings.HasPrefix(s, p) {
+				return true
+			}
+		}
+		return false
 	})
-	return append(env, "GATEHOUSE_MODE=regional")
+	return append(env, "GATEHOUSE_MODE=regional", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/bench-task")
 }

@@ -67,7 +67,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.Compare.Duration, "duration", 5*time.Second, "measured time per scenario per round")
 	fs.DurationVar(&o.Compare.Warmup, "warmup", time.Second, "unmeasured warm-up before each pass")
 	fs.IntVar(&o.Compare.Rounds, "rounds", 3, "rounds; scenarios are interleaved within each")
-	fs.Float64Var(&o.Compare.PacedFraction, "paced-fraction", 0.5, "paced pass rate as a fraction of the slowest scenario's saturated req/s")
+	fs.Float64Var(&o.Compare.PacedFraction, "paced-fraction", 0.25, "paced pass rate as a fraction of the slowest scenario's saturated req/s")
 	fs.DurationVar(&o.MicroTime, "micro-time", time.Second, "minimum time per micro measurement")
 	fs.IntVar(&o.StartRuns, "start-runs", 21, "process starts measured for the start-to-first-response median")
 	fs.StringVar(&o.Out, "out", "bench-results", "directory for CPU profiles and the built artifacts' logs")
