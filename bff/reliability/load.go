@@ -102,11 +102,34 @@ func (f Figures) String() string {
 		f.P50, f.P99, f.Max, f.Elapsed.Round(time.Millisecond))
 }
 
+// The local oidc-provider keeps its grants and tokens in its MemoryAdapter,
+// an LRU of 1000 records. A login writes about 6 (interaction, session,
+// code, grant, access and refresh token) and each refresh 2 more; past the
+// budget the IdP forgets refresh tokens and refuses them, and the BFF then
+// rightly ends those sessions. At 200 users over 2 rounds it forgot 66.
+const (
+	idpRecordBudget     = 1000
+	idpRecordsPerLogin  = 6
+	idpRecordsPerExpiry = 2
+)
+
+// CheckIdPCapacity refuses a run the local IdP cannot remember.
+func CheckIdPCapacity(users, rounds int) error {
+	if need := users * (idpRecordsPerLogin + idpRecordsPerExpiry*rounds); need > idpRecordBudget {
+		return fmt.Errorf("reliability: %d users over %d rounds need about %d IdP records, but the local oidc-provider keeps %d in memory and would forget refresh tokens; lower users or rounds (users × (6 + 2 × rounds) ≤ %d)",
+			users, rounds, need, idpRecordBudget, idpRecordBudget)
+	}
+	return nil
+}
+
 // RunLoad signs in o.Users users on h and drives their proxied calls
 // through o.Rounds access-token expiries.
 func RunLoad(ctx context.Context, h *Harness, o LoadOptions) (Figures, error) {
 	if o.Users < 1 || o.Rounds < 1 || o.CallsPerUser < o.Rounds || o.Users > h.opts.Users {
 		return Figures{}, fmt.Errorf("reliability: load needs 1 ≤ users ≤ %d, rounds ≥ 1 and calls ≥ rounds", h.opts.Users)
+	}
+	if err := CheckIdPCapacity(o.Users, o.Rounds); err != nil {
+		return Figures{}, err
 	}
 	period := o.AccessTokenTTL - RefreshSkew
 	if period <= 0 {

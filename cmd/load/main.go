@@ -30,6 +30,7 @@ type options struct {
 	users, calls, rounds, concurrency int
 	period, limit                     time.Duration
 	jsonOut                           bool
+	bffLog                            string
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -43,6 +44,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.period, "period", 15*time.Second, "how long after issue an access token comes due (the IdP's TTL is this plus the BFF's 60s refresh skew)")
 	fs.DurationVar(&o.limit, "limit", 15*time.Minute, "give up after this long")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the figures as JSON")
+	fs.StringVar(&o.bffLog, "bff-log", "", "write the BFF's log to this file when the run ends")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -52,6 +54,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.rounds < 1 || o.calls < o.rounds {
 		problems = append(problems, errors.New("-rounds must be at least 1 and -calls at least -rounds"))
+	}
+	if err := reliability.CheckIdPCapacity(o.users, o.rounds); o.users >= 1 && o.rounds >= 1 && err != nil {
+		problems = append(problems, err)
 	}
 	if o.concurrency < 1 {
 		problems = append(problems, errors.New("-concurrency must be at least 1"))
@@ -100,6 +105,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logf("BFF at %s (redis store, oidc-provider access-token TTL %s)", h.URL, ttl)
 	f, err := reliability.RunLoad(ctx, h, reliability.LoadOptions{Users: o.users, CallsPerUser: o.calls, Rounds: o.rounds,
 		Concurrency: o.concurrency, AccessTokenTTL: ttl, Logf: logf})
+	if o.bffLog != "" {
+		if werr := os.WriteFile(o.bffLog, []byte(h.BFF.Output()), 0o600); werr != nil {
+			fmt.Fprintln(stderr, "load:", werr)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "load:", err)
 		return 1

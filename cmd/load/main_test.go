@@ -15,6 +15,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 		{[]string{"-users", "8", "-calls", "20", "-rounds", "2", "-period", "6s"}, nil},
 		{[]string{"-users", "0", "-calls", "1", "-rounds", "2", "-concurrency", "0", "-period", "1s", "-limit", "0s"},
 			[]string{"-users", "-calls at least -rounds", "-concurrency", "-period", "-limit"}},
+		{[]string{"-users", "200", "-rounds", "2"}, []string{"forget refresh tokens"}},
 	}
 	for _, tc := range cases {
 		var stderr bytes.Buffer
