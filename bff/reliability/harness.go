@@ -33,16 +33,22 @@ type Options struct {
 	AccessTokenTTL time.Duration
 	// Env overrides GATEHOUSE_* variables of the BFF.
 	Env map[string]string
+	// IdPRelay puts a Relay in front of the IdP: its issuer URL is the
+	// relay's, so every call to the IdP, the BFF's and the browser's, passes
+	// through it and an outage can be switched on and off exactly.
+	IdPRelay bool
 }
 
 // Harness is one BFF process with its session store, IdP and upstream.
 type Harness struct {
 	// URL is the BFF's origin, http://127.0.0.1:<port>.
-	URL      string
-	Addr     string
-	BFF      *devservers.Process
-	Redis    *devservers.Redis
-	IdP      *devservers.OIDCProvider
+	URL   string
+	Addr  string
+	BFF   *devservers.Process
+	Redis *devservers.Redis
+	IdP   *devservers.OIDCProvider
+	// IdPRelay is set when Options.IdPRelay is.
+	IdPRelay *Relay
 	Upstream *Upstream
 	// SPADir holds the static files the BFF serves; OutsideSecret sits next
 	// to it and must never be served.
@@ -99,10 +105,21 @@ func Start(ctx context.Context, opts Options) (h *Harness, err error) {
 		users[i] = devservers.OIDCUser{Username: UserName(i), Password: randomHex(16), Name: "Load User " + strconv.Itoa(i+1), Email: UserName(i) + "@example.gov", Groups: []string{"staff"}}
 		h.Secrets["password of "+users[i].Username] = users[i].Password
 	}
-	h.IdP, err = devservers.StartOIDCProvider(ctx, devservers.OIDCProviderOptions{
+	idpOpts := devservers.OIDCProviderOptions{
 		RedirectURIs: []string{h.URL + "/auth/callback"}, PostLogoutRedirectURIs: []string{h.URL + "/"},
 		Users: users, AccessTokenTTL: opts.AccessTokenTTL, TestEndpoints: true,
-	})
+	}
+	if opts.IdPRelay {
+		if idpOpts.Port, err = devservers.FreePort(); err != nil {
+			return nil, err
+		}
+		if h.IdPRelay, err = StartRelay(devservers.LoopbackAddr(idpOpts.Port)); err != nil {
+			return nil, err
+		}
+		h.closers = append(h.closers, h.IdPRelay.Close)
+		idpOpts.Issuer = "http://" + h.IdPRelay.Addr
+	}
+	h.IdP, err = devservers.StartOIDCProvider(ctx, idpOpts)
 	if err != nil {
 		return nil, err
 	}
