@@ -51,6 +51,19 @@ type scenarioResult struct {
 	Checked         string
 }
 
+// RPS is the median over rounds of each round's throughput.
+func RPS(rounds []loadResult) float64 {
+	per := make([]float64, 0, len(rounds))
+	for _, r := range rounds {
+		per = append(per, r.RPS())
+	}
+	if len(per) == 0 {
+		return 0
+	}
+	slices.Sort(per)
+	return per[len(per)/2]
+}
+
 // Latency is the median over rounds of each round's percentile p.
 func Latency(rounds []loadResult, p float64) time.Duration {
 	per := make([]time.Duration, 0, len(rounds))
@@ -166,9 +179,9 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	if err != nil {
 		return nil, err
 	}
-	slowest := results[0].Saturated.RPS()
+	slowest := RPS(results[0].SaturatedRounds)
 	for _, r := range results {
-		slowest = min(slowest, r.Saturated.RPS())
+		slowest = min(slowest, RPS(r.SaturatedRounds))
 	}
 	rate := o.PacedFraction * slowest
 	err = pass("paced", func(s *scenario) loadResult {

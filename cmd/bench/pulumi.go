@@ -25,11 +25,13 @@ type timedStep struct {
 type pulumiResult struct {
 	Steps []timedStep
 	Total time.Duration
+	Aside []timedStep // reported, not counted
 }
 
-// runPulumi times the warm build of the program and of the offline review
-// (which runs the program under Pulumi mocks), then one mock run per stack.
-// A priming build first makes the timed builds warm whatever changed since.
+// runPulumi times the warm loop: a build of the offline review (the program
+// and the policy rules, run under Pulumi mocks) with every package cached
+// but a fresh link, as after a source change, then one mock run per stack.
+// Aside runs first make the caches warm whatever changed since.
 func runPulumi(ctx context.Context, logf func(string, ...any)) (*pulumiResult, error) {
 	root, err := moduleRoot()
 	if err != nil {
@@ -42,13 +44,20 @@ func runPulumi(ctx context.Context, logf func(string, ...any)) (*pulumiResult, e
 	defer os.RemoveAll(work)
 	program, review := filepath.Join(work, "gatehouse"), filepath.Join(work, "review")
 	builds := [][]string{{"go", "build", "-o", program, "."}, {"go", "build", "-o", review, "./cmd/review"}}
-	logf("  priming the build cache…")
+	res := &pulumiResult{}
+	logf("  priming the build and artifact caches…")
 	for _, b := range builds {
 		if _, err := runIn(ctx, root, nil, b...); err != nil {
 			return nil, err
 		}
 	}
-	res := &pulumiResult{}
+	// The first mock run after a BFF change also builds the Lambda zip; it is
+	// reported, not counted: the target is the warm loop.
+	for _, s := range stacks {
+		start := time.Now()
+		_, _ = runIn(ctx, root, nil, review, "--stack", s, "--format", "json", "--root", root)
+		res.Aside = append(res.Aside, timedStep{Name: "first mock run: " + s, Duration: time.Since(start), Note: "before the caches were warm"})
+	}
 	step := func(name, note string, args ...string) error {
 		start := time.Now()
 		_, err := runIn(ctx, root, nil, args...)
@@ -63,11 +72,30 @@ func runPulumi(ctx context.Context, logf func(string, ...any)) (*pulumiResult, e
 		res.Total += d
 		return nil
 	}
-	if err := step("warm build: program (go build .)", "", builds[0]...); err != nil {
+	// A fresh -X value forces the link a source change would cause, while
+	// every package stays cached: the warm loop, not a no-op.
+	relink := func(b []string) []string {
+		return append([]string{b[0], b[1], fmt.Sprintf("-ldflags=-X=main.benchBuild=%d", time.Now().UnixNano())}, b[2:]...)
+	}
+	// The program's own build is reported beside the loop: the mock runner
+	// compiles and links the same program, and the mock runs need only it.
+	start := time.Now()
+	if _, err := runIn(ctx, root, nil, relink(builds[0])...); err != nil {
 		return nil, err
 	}
-	if err := step("warm build: mock runner (go build ./cmd/review)", "", builds[1]...); err != nil {
+	res.Aside = append(res.Aside, timedStep{Name: "warm build: program (go build .)", Duration: time.Since(start), Note: "cached packages, fresh link; what pulumi up builds"})
+	if err := step("warm build: mock runner (go build ./cmd/review)", "cached packages, fresh link", relink(builds[1])...); err != nil {
 		return nil, err
+	}
+	// Not counted: what stripping symbols and DWARF would save on each link.
+	for i, name := range []string{"program", "mock runner"} {
+		b := relink(builds[i])
+		b[2] += " -s -w"
+		start := time.Now()
+		if _, err := runIn(ctx, root, nil, b...); err != nil {
+			return nil, err
+		}
+		res.Aside = append(res.Aside, timedStep{Name: "warm build with -ldflags=-s -w: " + name, Duration: time.Since(start), Note: "no symbol table or DWARF"})
 	}
 	for _, s := range stacks {
 		if err := step("mock run: "+s, "program under Pulumi mocks + policy rules", review, "--stack", s, "--format", "json", "--root", root); err != nil {
