@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestQuickMode runs the harness's smoke mode end to end: a real upstream,
@@ -117,5 +118,31 @@ func TestParseMaxRSS(t *testing.T) {
 		if got := parseMaxRSS(tc.in); got != tc.want {
 			t.Errorf("parseMaxRSS(%q) = %d; want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestRoundMediansIgnoreOneStalledRound(t *testing.T) {
+	round := func(requests int, elapsed time.Duration, lat ...time.Duration) loadResult {
+		return loadResult{Requests: requests, Elapsed: elapsed, Latencies: lat}
+	}
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		rounds  []loadResult
+		wantRPS float64
+		wantP50 time.Duration
+	}{
+		{"one round", []loadResult{round(100, time.Second, ms, 2*ms)}, 100, ms},
+		{"a stall in the middle round", []loadResult{round(1000, time.Second, ms, 2*ms), round(10, time.Second, 900*ms, 2000*ms), round(900, time.Second, ms, 3*ms)}, 900, ms},
+		{"no rounds", nil, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := RPS(tc.rounds); got != tc.wantRPS {
+				t.Errorf("RPS = %v; want %v", got, tc.wantRPS)
+			}
+			if got := Latency(tc.rounds, 0.5); got != tc.wantP50 {
+				t.Errorf("Latency(p50) = %v; want %v", got, tc.wantP50)
+			}
+		})
 	}
 }
