@@ -4,8 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
 func TestIsFIPSTLSPolicy(t *testing.T) {
@@ -33,14 +35,14 @@ func TestIsFIPSTLSPolicy(t *testing.T) {
 }
 
 func TestCheckCABundle(t *testing.T) {
-	ca, leaf := testCertPEM(t, true), testCertPEM(t, false)
+	ca, leaf := pkitest.SelfSigned(t, "Test PIV CA", true), pkitest.SelfSigned(t, "DOE.JANE.1234567890", false)
 	tests := []struct {
 		name, bundle, wantErr string
 	}{
 		{name: "one CA", bundle: ca},
 		{name: "two CAs", bundle: ca + ca},
 		{name: "empty", bundle: "not pem", wantErr: "no PEM certificates"},
-		{name: "leaf", bundle: ca + leaf, wantErr: "certificate 2 (CN=Test PIV CA) is not a CA certificate"},
+		{name: "leaf", bundle: ca + leaf, wantErr: "certificate 2 (CN=DOE.JANE.1234567890) is not a CA certificate"},
 		{name: "private key", bundle: ca + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", wantErr: `holds a "PRIVATE KEY" block`},
 	}
 	for _, tc := range tests {

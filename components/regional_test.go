@@ -2,48 +2,19 @@ package components
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
 const testDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-// testCertPEM returns a freshly generated certificate, a CA or a leaf.
-func testCertPEM(t *testing.T, isCA bool) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "Test PIV CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  isCA,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 // regionalUnderMocks deploys the topology alone (with the shared keys) under
 // mocks for one account and returns what was registered.
@@ -124,7 +95,7 @@ func propertyStrings(v resource.PropertyValue, out *[]string) {
 
 func TestRegionalTopologyGovCloud(t *testing.T) {
 	acct := &Account{Partition: PartitionGovCloud, AccountID: "123456789012", Region: "us-gov-west-1", DNSSuffix: "amazonaws.com"}
-	ca := testCertPEM(t, true)
+	ca := pkitest.SelfSigned(t, "Test PIV CA", true)
 	m := regionalUnderMocks(t, acct, func(a *RegionalTopologyArgs) { a.MtlsCaBundlePEM = ca })
 
 	t.Run("every ARN is in aws-us-gov and nothing is CloudFront", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
+	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
 // cloudEnv runs a non-local mode in tests: the dummy KMS ciphertext is never
@@ -62,23 +63,24 @@ func TestEdgeOriginVerify(t *testing.T) {
 // passthrough: the BFF checks the chain against its trust bundle) the session
 // is bound to the client certificate at login; another card ends the session.
 func TestRegionalMTLS(t *testing.T) {
-	ca := bfftest.NewCA(t, "Test PIV Root")
-	stranger := bfftest.NewCA(t, "Unknown Root")
+	ca := pkitest.NewCA(t, "Test PIV Root")
+	stranger := pkitest.NewCA(t, "Unknown Root")
 	bundle := filepath.Join(t.TempDir(), "trust.pem")
 	if err := os.WriteFile(bundle, []byte(ca.PEM()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	janePEM := ca.Issue(t, "DOE.JANE.1234567890", "1234567890@mil")
-	otherPEM := ca.Issue(t, "ROE.RICHARD.2345678901", "2345678901@mil")
+	_, janePEM := ca.Issue(t, pkitest.Card{CommonName: "DOE.JANE.1234567890", UPN: "1234567890@mil"})
+	_, otherPEM := ca.Issue(t, pkitest.Card{CommonName: "ROE.RICHARD.2345678901", UPN: "2345678901@mil"})
+	_, malloryPEM := stranger.Issue(t, pkitest.Card{CommonName: "MALLORY", UPN: "999@mil"})
 	modes := []struct {
 		mode, header string
 		env          map[string]string
 		encode       func(leaf string) string
 	}{
 		{"verify", "X-Amzn-Mtls-Clientcert-Leaf", map[string]string{"GATEHOUSE_MTLS": "verify"},
-			func(leaf string) string { return bfftest.ALBEncode(leaf) }},
+			func(leaf string) string { return pkitest.ALBEncode(leaf) }},
 		{"passthrough", "X-Amzn-Mtls-Clientcert", map[string]string{"GATEHOUSE_MTLS": "passthrough", "GATEHOUSE_MTLS_TRUST_BUNDLE": bundle},
-			func(leaf string) string { return bfftest.ALBEncode(leaf + ca.PEM()) }},
+			func(leaf string) string { return pkitest.ALBEncode(leaf + ca.PEM()) }},
 	}
 	for _, m := range modes {
 		t.Run(m.mode, func(t *testing.T) {
@@ -117,7 +119,7 @@ func TestRegionalMTLS(t *testing.T) {
 					path   string
 					status int
 					code   string
-				}{{"card from an untrusted CA", bfftest.ALBEncode(stranger.Issue(t, "MALLORY", "999@mil")), "/auth/user", 403, "certificate_invalid"}}, steps...)
+				}{{"card from an untrusted CA", pkitest.ALBEncode(malloryPEM), "/auth/user", 403, "certificate_invalid"}}, steps...)
 			}
 			for _, st := range steps {
 				b.Headers = map[string]string{}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
 // The fixtures are fixed so that seeds made in one fuzzing process verify
@@ -49,12 +51,12 @@ PJQUmf6XNwIgebbSiwy9XhzuYNksasP6/Fy20bc3U41pYLJ/edUrNgI=
 // the trusted root (passthrough: the fixture leaf or the root itself) or a well-formed leaf (verify, where the
 // ALB has already checked the chain).
 func FuzzClientCertHeaders(f *testing.F) {
-	leaf := albEncode(fuzzLeafPEM)
-	chain := albEncode(fuzzLeafPEM + fuzzCAPEM)
+	leaf := pkitest.ALBEncode(fuzzLeafPEM)
+	chain := pkitest.ALBEncode(fuzzLeafPEM + fuzzCAPEM)
 	for _, seed := range [][2]string{
 		{leaf, chain}, {leaf, ""}, {"", chain}, {"", ""}, {strings.ReplaceAll(leaf, "%0A", "\n"), fuzzLeafPEM},
-		{leaf[:len(leaf)/2], chain[:len(chain)/3]}, {"%ZZ", "%"}, {albEncode(fuzzCAPEM), albEncode(fuzzCAPEM)},
-		{albEncode("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), albEncode("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" + fuzzLeafPEM)},
+		{leaf[:len(leaf)/2], chain[:len(chain)/3]}, {"%ZZ", "%"}, {pkitest.ALBEncode(fuzzCAPEM), pkitest.ALBEncode(fuzzCAPEM)},
+		{pkitest.ALBEncode("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), pkitest.ALBEncode("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" + fuzzLeafPEM)},
 	} {
 		f.Add(seed[0], seed[1])
 	}

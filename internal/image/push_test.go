@@ -3,35 +3,28 @@ package image
 import (
 	"archive/tar"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gatehouse/gatehouse/internal/artifacts"
-	"github.com/gatehouse/gatehouse/internal/devservers"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/gatehouse/gatehouse/internal/artifacts"
+	"github.com/gatehouse/gatehouse/internal/devservers"
+	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
 // bffPackage is the program the image test runs from the unpacked image.
@@ -135,7 +128,7 @@ func TestPushPullRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clientCert := url.PathEscape(clientCertPEM(t)) // the ALB's encoding of the verified leaf
+	clientCert := pkitest.ALBEncode(pkitest.SelfSigned(t, "DOE.JANE.1234567890", false)) // the verified leaf, as the ALB passes it
 	runs := []struct {
 		mtls     string
 		requests []imageRequest
@@ -204,28 +197,6 @@ func (tc imageRequest) check(t *testing.T, ctx context.Context, addr string, pro
 	if tc.body != "" && string(body) != tc.body {
 		t.Fatalf("GET %s: body %q, want %q", tc.path, body, tc.body)
 	}
-}
-
-// clientCertPEM is a fresh PIV-like client certificate.
-func clientCertPEM(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject:      pkix.Name{CommonName: "DOE.JANE.1234567890"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 // rebaseEnv takes the image's environment and points its absolute paths into
