@@ -83,6 +83,9 @@ type Config struct {
 	DesiredCount int
 	// ReservedConcurrency caps the BFF Lambda (edge).
 	ReservedConcurrency int
+	// SpaDist is a prebuilt SPA directory to upload or serve instead of
+	// building frontend/ (e.g. a CI job's build output). Defaults to building it.
+	SpaDist string
 }
 
 // Route is one allow-listed downstream API.

@@ -2,14 +2,13 @@ package stack
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/gatehouse/gatehouse/components"
 	"github.com/gatehouse/gatehouse/internal/artifacts"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Where the edge topology's artifacts come from, relative to the project
@@ -20,17 +19,10 @@ const (
 	frontendDir = "frontend"
 )
 
-// spaDistKey names a prebuilt SPA directory (relative to the project) to
-// upload instead of building frontend/, e.g. a CI job's build output.
-var spaDistKey = key("spaDist")
-
 // deployEdge deploys option A: CloudFront (WAF, OAC to the private SPA
 // bucket, /api/* and /auth/* to the HTTP API) and the Lambda BFF.
 func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
-	// cfg.SampleTodo is not honoured yet: the shared stack test still takes
-	// the session table to be the stack's only DynamoDB table.
-	withTodo := false
-	built, err := buildEdgeArtifacts(ctx, cfg, withTodo)
+	built, err := buildEdgeArtifacts(ctx, cfg, cfg.SampleTodo)
 	if err != nil {
 		return err
 	}
@@ -42,7 +34,7 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		}
 	}
 	var todo *components.SampleTodoArgs
-	if withTodo {
+	if cfg.SampleTodo {
 		todo = &components.SampleTodoArgs{Code: *built.todo}
 	}
 
@@ -55,7 +47,7 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		WebAclArn:              shared.WebAcl.Arn,
 		SessionTableName:       shared.SessionTable.Name,
 		SessionTableArn:        shared.SessionTable.Arn,
-		Identity:               edgeIdentityArgs(cfg, shared),
+		Identity:               identityArgs(cfg, shared),
 		BffCode:                built.bff,
 		SiteAssets:             built.site,
 		Domain:                 cfg.Domain,
@@ -83,35 +75,6 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	ctx.Export("userPoolId", edge.Identity.UserPoolId)
 	ctx.Export("clientId", edge.Identity.ClientId)
 	return nil
-}
-
-// edgeIdentityArgs is the Cognito configuration; the edge topology adds the
-// callback and logout URLs once its distribution exists.
-func edgeIdentityArgs(cfg *Config, shared *Shared) *components.IdentityArgs {
-	var federation *components.FederationArgs
-	if f := cfg.Federation; f != nil {
-		federation = &components.FederationArgs{
-			Type: f.Type, Name: f.Name, MetadataUrl: f.MetadataUrl, Issuer: f.Issuer, ClientId: f.ClientId,
-			Scopes: f.Scopes, AttributeMapping: f.AttributeMapping,
-		}
-		if f.ClientSecret != "" {
-			federation.ClientSecret = pulumi.ToSecret(pulumi.String(f.ClientSecret)).(pulumi.StringOutput)
-		}
-	}
-	return &components.IdentityArgs{
-		Account:            shared.Account,
-		Compliance:         cfg.Compliance,
-		DomainPrefix:       cfg.CognitoDomainPrefix,
-		Mfa:                cfg.Mfa,
-		AdvancedSecurity:   cfg.AdvancedSecurity,
-		Federation:         federation,
-		Groups:             cfg.Groups,
-		ApiScopes:          cfg.ApiScopes,
-		AccessTokenMinutes: cfg.AccessTokenMinutes,
-		// Refresh tokens outliving the session would only be revoked, never used.
-		RefreshTokenHours: int(math.Ceil(cfg.SessionAbsoluteTimeout.Hours())),
-		KmsKeyArn:         shared.Keys.DataArn,
-	}
 }
 
 // edgeArtifacts are the built Lambda zips and the SPA's files.
@@ -149,17 +112,15 @@ func buildEdgeArtifacts(ctx *pulumi.Context, cfg *Config, withTodo bool) (*edgeA
 		out.todo = &todo
 	}
 
-	dist, ok := ctx.GetConfig(spaDistKey)
-	if dist = strings.TrimSpace(dist); ok && dist != "" {
-		if !filepath.IsAbs(dist) {
-			dist = filepath.Join(root, dist)
+	dist := cfg.SpaDist
+	if dist == "" {
+		if dist, err = artifacts.EnsureSPA(ctx.Context(), artifacts.SPABuild{Dir: filepath.Join(root, frontendDir)}); err != nil {
+			return nil, fmt.Errorf("gatehouse: build the SPA: %w", err)
 		}
-	} else if dist, err = artifacts.EnsureSPA(ctx.Context(), artifacts.SPABuild{Dir: filepath.Join(root, frontendDir)}); err != nil {
-		return nil, fmt.Errorf("gatehouse: build the SPA: %w", err)
 	}
 	assets, err := artifacts.Manifest(dist)
 	if err != nil {
-		return nil, fmt.Errorf("gatehouse: %s: %w", spaDistKey, err)
+		return nil, fmt.Errorf("gatehouse: the SPA in %s: %w", dist, err)
 	}
 	for _, a := range assets {
 		out.site = append(out.site, components.SiteAsset{

@@ -32,7 +32,7 @@ var edgeStacks = []struct {
 
 func runEdgeStack(t *testing.T, stack string, overrides map[string]string) *mocks.Mocks {
 	t.Helper()
-	all := map[string]string{spaDistKey: "internal/artifacts/testdata/dist"}
+	all := map[string]string{key("spaDist"): "internal/artifacts/testdata/dist"}
 	for k, v := range overrides {
 		all[k] = v
 	}

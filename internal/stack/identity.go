@@ -7,10 +7,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// newIdentity creates the Cognito identity for the app served at publicURL
-// (https://<host>, no trailing slash). Topologies call it once they know
-// their front door, because the callback URL names it.
-func newIdentity(ctx *pulumi.Context, cfg *Config, shared *Shared, publicURL pulumi.StringInput) (*components.Identity, error) {
+// identityArgs maps the stack's configuration to the Cognito identity,
+// without the callback and logout URLs, which name the topology's front door.
+func identityArgs(cfg *Config, shared *Shared) *components.IdentityArgs {
 	var federation *components.FederationArgs
 	if f := cfg.Federation; f != nil {
 		federation = &components.FederationArgs{
@@ -21,12 +20,9 @@ func newIdentity(ctx *pulumi.Context, cfg *Config, shared *Shared, publicURL pul
 			federation.ClientSecret = pulumi.ToSecret(pulumi.String(f.ClientSecret)).(pulumi.StringOutput)
 		}
 	}
-	url := publicURL.ToStringOutput()
-	return components.NewIdentity(ctx, cfg.Prefix()+"-identity", &components.IdentityArgs{
+	return &components.IdentityArgs{
 		Account:            shared.Account,
 		Compliance:         cfg.Compliance,
-		CallbackUrls:       pulumi.StringArray{pulumi.Sprintf("%s/auth/callback", url)},
-		LogoutUrls:         pulumi.StringArray{pulumi.Sprintf("%s/", url)},
 		DomainPrefix:       cfg.CognitoDomainPrefix,
 		Mfa:                cfg.Mfa,
 		AdvancedSecurity:   cfg.AdvancedSecurity,
@@ -37,5 +33,16 @@ func newIdentity(ctx *pulumi.Context, cfg *Config, shared *Shared, publicURL pul
 		// Refresh tokens outliving the session would only be revoked, never used.
 		RefreshTokenHours: int(math.Ceil(cfg.SessionAbsoluteTimeout.Hours())),
 		KmsKeyArn:         shared.Keys.DataArn,
-	}, pulumi.Provider(shared.Provider))
+	}
+}
+
+// newIdentity creates the Cognito identity for the app served at publicURL
+// (https://<host>, no trailing slash), for topologies that know their front
+// door before the identity.
+func newIdentity(ctx *pulumi.Context, cfg *Config, shared *Shared, publicURL pulumi.StringInput) (*components.Identity, error) {
+	args := identityArgs(cfg, shared)
+	url := publicURL.ToStringOutput()
+	args.CallbackUrls = pulumi.StringArray{pulumi.Sprintf("%s/auth/callback", url)}
+	args.LogoutUrls = pulumi.StringArray{pulumi.Sprintf("%s/", url)}
+	return components.NewIdentity(ctx, cfg.Prefix()+"-identity", args, pulumi.Provider(shared.Provider))
 }

@@ -79,6 +79,9 @@ func Parse(project, stack, dir string, src Source) (*Config, error) {
 	}
 	c.DesiredCount = r.int(key("desiredCount"), DefaultDesiredCount)
 	c.ReservedConcurrency = r.int(key("reservedConcurrency"), DefaultReservedConcurrency)
+	if c.SpaDist = r.str(key("spaDist"), ""); c.SpaDist != "" && !filepath.IsAbs(c.SpaDist) {
+		c.SpaDist = filepath.Join(dir, c.SpaDist)
+	}
 	c.Mtls = Mtls{Mode: DefaultMtlsMode}
 	r.json(key("mtls"), &c.Mtls)
 	if c.Mtls.Mode == "" {

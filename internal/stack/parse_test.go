@@ -185,6 +185,11 @@ func TestParseBadConfigs(t *testing.T) {
 			want: []string{"gatehouse:federationClientSecret: is stored in plain text; set it with `pulumi config set --secret gatehouse:federationClientSecret`"},
 		},
 		{
+			name:   "a prebuilt SPA directory without the SPA",
+			values: map[string]string{"aws:region": "us-east-1", "gatehouse:spaDist": "/nonexistent/dist"},
+			want:   []string{"gatehouse:spaDist: /nonexistent/dist holds no index.html: point it at a built SPA (npm run build in frontend/ writes frontend/dist), or remove it to build frontend/"},
+		},
+		{
 			name: "the sample ToDo API is edge-only",
 			values: map[string]string{
 				"aws:region": "us-east-1", "gatehouse:topology": "regional", "gatehouse:sampleTodo": "true",

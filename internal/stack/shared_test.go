@@ -107,7 +107,7 @@ func TestShippedStacksSharedComponents(t *testing.T) {
 				t.Errorf("password minimum length %v, want at least 14", n)
 			}
 
-			table := only(t, m, "aws:dynamodb/table:Table")
+			table := findByName(t, m, "aws:dynamodb/table:Table", "-sessions")
 			dataKey := findByName(t, m, "aws:kms/key:Key", "-data")
 			if !mocks.GetBool(table.Inputs, "serverSideEncryption.enabled") ||
 				mocks.GetString(table.Inputs, "serverSideEncryption.kmsKeyArn") != mocks.GetString(dataKey.Outputs, "arn") {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -40,6 +41,14 @@ func validate(c *Config, ps *problems) {
 	validateSessions(c, ps)
 	validateRoutes(c, ps)
 	validateRegional(c, ps)
+	if c.SpaDist != "" {
+		if _, err := os.Stat(filepath.Join(c.SpaDist, "index.html")); err != nil {
+			ps.add(key("spaDist"), "%s holds no index.html: point it at a built SPA (npm run build in frontend/ writes frontend/dist), or remove it to build frontend/", c.SpaDist)
+		}
+	}
+	if c.Topology == TopologyEdge && c.ReservedConcurrency < 1 {
+		ps.add(key("reservedConcurrency"), "%d must be at least 1 so the BFF Lambda can run", c.ReservedConcurrency)
+	}
 	if c.WafRateLimit < 100 || c.WafRateLimit > 2_000_000_000 {
 		ps.add(key("wafRateLimit"), "%d is outside WAF's range; use 100 to 2000000000 requests per 5 minutes per IP", c.WafRateLimit)
 	}
