@@ -69,3 +69,9 @@ fuzz:
 ## load: the long load run against the real BFF process (64 users x 400 calls over 4 token expiries).
 load: deps-node
 	$(GO) run ./cmd/load $(LOAD_ARGS)
+
+## bench: the benchmark harness (BFF vs a bare proxy, session crypto, Lambda artifact and start-up,
+## program build and mock run); needs redis-server and strace. BENCH_ARGS=-sections proxy,micro
+## narrows it. Figures and commands: BENCHMARKS.md.
+bench: deps
+	$(GO) run ./cmd/bench $(BENCH_ARGS)
