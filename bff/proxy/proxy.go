@@ -115,8 +115,9 @@ func NewTransport() *http.Transport {
 
 // Proxy serves /api/<route>/*.
 type Proxy struct {
-	opts   Options
-	routes map[string]*routeProxy
+	opts    Options
+	routes  map[string]*routeProxy
+	buffers bufferPool
 }
 
 type routeProxy struct {

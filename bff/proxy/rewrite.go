@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,10 +22,24 @@ var droppedRequestHeaders = []string{
 	"Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip",
 }
 
+// bufferPool lends the 32 KiB body-copy buffers out again: without a pool
+// ReverseProxy allocates one per response, the largest allocation on the path.
+type bufferPool struct{ pool sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.pool.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.pool.Put(&buf) }
+
 func (p *Proxy) reverseProxy(rt Route) *httputil.ReverseProxy {
 	upstream := *rt.Upstream
 	return &httputil.ReverseProxy{
-		Transport: p.opts.Transport,
+		Transport:  p.opts.Transport,
+		BufferPool: &p.buffers,
 		// Rewrite (not Director) so client X-Forwarded-* never pass through.
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			sub, _ := pr.In.Context().Value(subPathKey).(string)
