@@ -4,26 +4,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 func TestEdgeTopologyCloudFront(t *testing.T) {
 	acct := testAccount(PartitionCommercial, "us-east-1")
 	m := edgeUnderMocks(t, edgeArgs(t, acct))
-	dist := edgeOnly(t, m, "aws:cloudfront/distribution:Distribution")
+	dist := only(t, m, "aws:cloudfront/distribution:Distribution")
 
 	if _, ok := mocks.Get(dist.Inputs, "customErrorResponses[0]"); ok {
 		t.Error("custom error responses would turn API 403/404 JSON into index.html")
 	}
-	fallback := edgeOnly(t, m, "aws:cloudfront/function:Function")
+	fallback := only(t, m, "aws:cloudfront/function:Function")
 	if got := mocks.GetString(dist.Inputs, "defaultCacheBehavior.functionAssociations[0].functionArn"); got != mocks.GetString(fallback.Outputs, "arn") {
 		t.Errorf("default behaviour function %q, want the SPA fallback", got)
 	}
 	if mocks.GetString(dist.Inputs, "defaultCacheBehavior.viewerProtocolPolicy") != "redirect-to-https" {
 		t.Error("the default behaviour must redirect HTTP to HTTPS")
 	}
-	headers := edgeOnly(t, m, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+	headers := only(t, m, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
 	behaviours := edgeList(dist.Inputs, "orderedCacheBehaviors")
 	if len(behaviours) != 2 {
 		t.Fatalf("want the /api/* and /auth/* behaviours, got %d", len(behaviours))
@@ -68,7 +69,7 @@ func TestEdgeTopologyCloudFront(t *testing.T) {
 			api = o
 		}
 	}
-	version := edgeNamed(t, m, "aws:secretsmanager/secretVersion:SecretVersion", "edge-origin-verify")
+	version := named(t, m, "aws:secretsmanager/secretVersion:SecretVersion", "edge-origin-verify")
 	if mocks.GetString(api, "customHeaders[0].name") != OriginVerifyHeader ||
 		mocks.GetString(api, "customHeaders[0].value") != mocks.GetString(version.Outputs, "secretString") ||
 		mocks.GetString(api, "customHeaders[0].value") == "" {
@@ -77,12 +78,12 @@ func TestEdgeTopologyCloudFront(t *testing.T) {
 	if mocks.GetString(api, "customOriginConfig.originProtocolPolicy") != "https-only" || mocks.GetString(api, "customOriginConfig.originSslProtocols[0]") != "TLSv1.2" {
 		t.Errorf("API origin must be reached over TLS 1.2: %v", api["customOriginConfig"])
 	}
-	secret := edgeNamed(t, m, "aws:secretsmanager/secret:Secret", "edge-origin-verify")
+	secret := named(t, m, "aws:secretsmanager/secret:Secret", "edge-origin-verify")
 	if mocks.GetString(secret.Inputs, "kmsKeyId") != edgeDataKey {
 		t.Error("origin-verify secret must use the data CMK")
 	}
 
-	logs := edgeNamed(t, m, "aws:s3/bucketV2:BucketV2", "edge-logs")
+	logs := named(t, m, "aws:s3/bucketV2:BucketV2", "edge-logs")
 	if got := mocks.GetString(dist.Inputs, "loggingConfig.bucket"); got != mocks.GetString(logs.Outputs, "bucketDomainName") || got == "" {
 		t.Errorf("CloudFront logs go to %q, want the log bucket", got)
 	}
@@ -90,13 +91,13 @@ func TestEdgeTopologyCloudFront(t *testing.T) {
 		t.Error("CloudFront logs must not include cookies (session ids)")
 	}
 	for _, rt := range []string{"A", "AAAA"} {
-		r := edgeNamed(t, m, "aws:route53/record:Record", "edge-dns-"+strings.ToLower(rt))
+		r := named(t, m, "aws:route53/record:Record", "edge-dns-"+strings.ToLower(rt))
 		if mocks.GetString(r.Inputs, "aliases[0].name") != mocks.GetString(dist.Outputs, "domainName") || mocks.GetString(r.Inputs, "name") != "app.example.gov" {
 			t.Errorf("%s record: %v", rt, r.Inputs)
 		}
 	}
 	for _, token := range []string{"aws:cloudfront/distribution:Distribution", "aws:cloudfront/function:Function", "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"} {
-		if r := edgeOnly(t, m, token); !strings.Contains(r.Provider, "us-east-1") {
+		if r := only(t, m, token); !strings.Contains(r.Provider, "us-east-1") {
 			t.Errorf("%s must be managed through the us-east-1 provider, got %q", token, r.Provider)
 		}
 	}
@@ -105,8 +106,8 @@ func TestEdgeTopologyCloudFront(t *testing.T) {
 func TestEdgeTopologyBuckets(t *testing.T) {
 	acct := testAccount(PartitionCommercial, "us-east-1")
 	m := edgeUnderMocks(t, edgeArgs(t, acct))
-	site := edgeNamed(t, m, "aws:s3/bucketV2:BucketV2", "edge-site")
-	logs := edgeNamed(t, m, "aws:s3/bucketV2:BucketV2", "edge-logs")
+	site := named(t, m, "aws:s3/bucketV2:BucketV2", "edge-site")
+	logs := named(t, m, "aws:s3/bucketV2:BucketV2", "edge-logs")
 
 	tests := []struct {
 		name, bucket, ownership, sse, kmsKey string
@@ -116,34 +117,34 @@ func TestEdgeTopologyBuckets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pab := edgeNamed(t, m, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", tt.name)
+			pab := named(t, m, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", tt.name)
 			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 				if !mocks.GetBool(pab.Inputs, k) {
 					t.Errorf("public access block %s is off", k)
 				}
 			}
-			own := edgeNamed(t, m, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", tt.name)
+			own := named(t, m, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", tt.name)
 			if got := mocks.GetString(own.Inputs, "rule.objectOwnership"); got != tt.ownership {
 				t.Errorf("ownership %q, want %q", got, tt.ownership)
 			}
-			sse := edgeNamed(t, m, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", tt.name)
+			sse := named(t, m, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", tt.name)
 			if got := mocks.GetString(sse.Inputs, "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm"); got != tt.sse {
 				t.Errorf("SSE %q, want %q", got, tt.sse)
 			}
 			if got := mocks.GetString(sse.Inputs, "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"); got != tt.kmsKey {
 				t.Errorf("SSE key %q, want %q", got, tt.kmsKey)
 			}
-			ver := edgeNamed(t, m, "aws:s3/bucketVersioningV2:BucketVersioningV2", tt.name)
+			ver := named(t, m, "aws:s3/bucketVersioningV2:BucketVersioningV2", tt.name)
 			if mocks.GetString(ver.Inputs, "versioningConfiguration.status") != "Enabled" {
 				t.Error("versioning is off")
 			}
-			policy := edgeNamed(t, m, "aws:s3/bucketPolicy:BucketPolicy", tt.name)
+			policy := named(t, m, "aws:s3/bucketPolicy:BucketPolicy", tt.name)
 			if mocks.GetString(policy.Inputs, "bucket") != tt.bucket || !strings.Contains(mocks.GetString(policy.Inputs, "policy"), `"aws:SecureTransport":"false"`) {
 				t.Errorf("policy is not TLS-only: %s", mocks.GetString(policy.Inputs, "policy"))
 			}
 		})
 	}
-	logging := edgeNamed(t, m, "aws:s3/bucketLoggingV2:BucketLoggingV2", "edge-site")
+	logging := named(t, m, "aws:s3/bucketLoggingV2:BucketLoggingV2", "edge-site")
 	if mocks.GetString(logging.Inputs, "targetBucket") != mocks.GetString(logs.Outputs, "bucket") {
 		t.Errorf("site bucket access logs go to %q", mocks.GetString(logging.Inputs, "targetBucket"))
 	}

@@ -13,8 +13,8 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 	m := edgeUnderMocks(t, edgeArgs(t, acct))
 
 	for _, name := range []string{"edge-api", "edge-todo-api"} {
-		stage := edgeNamed(t, m, "aws:apigatewayv2/stage:Stage", name)
-		logGroup := edgeNamed(t, m, "aws:cloudwatch/logGroup:LogGroup", name+"-access")
+		stage := named(t, m, "aws:apigatewayv2/stage:Stage", name)
+		logGroup := named(t, m, "aws:cloudwatch/logGroup:LogGroup", name+"-access")
 		if mocks.GetString(stage.Inputs, "accessLogSettings.destinationArn") != mocks.GetString(logGroup.Outputs, "arn") {
 			t.Errorf("%s: access logs not written to its log group", name)
 		}
@@ -42,8 +42,8 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 	if !ok || mocks.GetString(todoRoute.Inputs, "authorizationType") != "JWT" {
 		t.Errorf("the ToDo API's routes must need a JWT: %v", todoRoute.Inputs)
 	}
-	client := edgeOnly(t, m, "aws:cognito/userPoolClient:UserPoolClient")
-	authorizer := edgeOnly(t, m, "aws:apigatewayv2/authorizer:Authorizer")
+	client := only(t, m, "aws:cognito/userPoolClient:UserPoolClient")
+	authorizer := only(t, m, "aws:apigatewayv2/authorizer:Authorizer")
 	if mocks.GetString(authorizer.Inputs, "jwtConfiguration.audiences[0]") != client.ID || !strings.HasPrefix(mocks.GetString(authorizer.Inputs, "jwtConfiguration.issuer"), "https://cognito-idp.us-east-1.amazonaws.com/") {
 		t.Errorf("ToDo authorizer must accept the BFF client's Cognito tokens only: %v", authorizer.Inputs)
 	}
@@ -53,8 +53,8 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 		}
 	}
 
-	bff := edgeNamed(t, m, "aws:lambda/function:Function", "edge-bff")
-	todo := edgeNamed(t, m, "aws:lambda/function:Function", "edge-todo")
+	bff := named(t, m, "aws:lambda/function:Function", "edge-bff")
+	todo := named(t, m, "aws:lambda/function:Function", "edge-todo")
 	for _, fn := range []mocks.Resource{bff, todo} {
 		v, _ := mocks.Get(fn.Inputs, "reservedConcurrentExecutions")
 		if mocks.GetString(fn.Inputs, "runtime") != "provided.al2023" || mocks.GetString(fn.Inputs, "architectures[0]") != "arm64" ||
@@ -62,11 +62,11 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 			!v.IsNumber() || v.NumberValue() < 1 {
 			t.Errorf("%s is not hardened: %v", fn.Name, fn.Inputs)
 		}
-		logGroup := edgeNamed(t, m, "aws:cloudwatch/logGroup:LogGroup", fn.Name)
+		logGroup := named(t, m, "aws:cloudwatch/logGroup:LogGroup", fn.Name)
 		if mocks.GetString(fn.Inputs, "loggingConfig.logGroup") != mocks.GetString(logGroup.Outputs, "name") || mocks.GetString(logGroup.Inputs, "kmsKeyId") != edgeLogsKey {
 			t.Errorf("%s must log to its own log group under the log CMK", fn.Name)
 		}
-		policy := edgeNamed(t, m, "aws:iam/rolePolicy:RolePolicy", fn.Name)
+		policy := named(t, m, "aws:iam/rolePolicy:RolePolicy", fn.Name)
 		var doc edgePolicy
 		if err := json.Unmarshal([]byte(mocks.GetString(policy.Inputs, "policy")), &doc); err != nil {
 			t.Fatal(err)
@@ -91,11 +91,11 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 	}
 
 	env := func(k string) string { return mocks.GetString(bff.Inputs, "environment.variables."+k) }
-	ciphertext := edgeOnly(t, m, "aws:kms/ciphertext:Ciphertext")
+	ciphertext := only(t, m, "aws:kms/ciphertext:Ciphertext")
 	if mocks.GetString(ciphertext.Inputs, "keyId") != edgeSessionsKey || env("GATEHOUSE_DATA_KEY_CIPHERTEXT") != mocks.GetString(ciphertext.Outputs, "ciphertextBlob") {
 		t.Error("the session data key must be a ciphertext under the sessions CMK")
 	}
-	secret := edgeNamed(t, m, "aws:secretsmanager/secret:Secret", "edge-origin-verify")
+	secret := named(t, m, "aws:secretsmanager/secret:Secret", "edge-origin-verify")
 	wantEnv := map[string]string{
 		"GATEHOUSE_MODE":                     "edge",
 		"GATEHOUSE_PUBLIC_URL":               "https://app.example.gov",
@@ -117,7 +117,7 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 	if err := json.Unmarshal([]byte(env("GATEHOUSE_ROUTES")), &routeList); err != nil {
 		t.Fatalf("GATEHOUSE_ROUTES: %v", err)
 	}
-	todoApi := edgeNamed(t, m, "aws:apigatewayv2/api:Api", "edge-todo-api")
+	todoApi := named(t, m, "aws:apigatewayv2/api:Api", "edge-todo-api")
 	wantRoutes := []map[string]any{
 		{"name": "records", "upstream": "https://records.example.gov", "groups": []any{"staff"}, "timeout": "15s", "maxBodyBytes": float64(2048)},
 		{"name": "todos", "upstream": mocks.GetString(todoApi.Outputs, "apiEndpoint") + "/todos"},
@@ -129,7 +129,7 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 		t.Errorf("GATEHOUSE_ROUTES = %s, want %s", got, want)
 	}
 
-	table := edgeNamed(t, m, "aws:dynamodb/table:Table", "edge-todo")
+	table := named(t, m, "aws:dynamodb/table:Table", "edge-todo")
 	if mocks.GetString(table.Inputs, "hashKey") != "sub" || mocks.GetString(table.Inputs, "rangeKey") != "id" ||
 		!mocks.GetBool(table.Inputs, "pointInTimeRecovery.enabled") || mocks.GetString(table.Inputs, "serverSideEncryption.kmsKeyArn") != edgeDataKey {
 		t.Errorf("ToDo table does not follow the contract: %v", table.Inputs)

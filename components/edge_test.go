@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 const (
@@ -81,26 +82,6 @@ func edgeUnderMocks(t *testing.T, args *EdgeTopologyArgs) *mocks.Mocks {
 	return m
 }
 
-func edgeOnly(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
-	t.Helper()
-	rs := m.ByType(token)
-	if len(rs) != 1 {
-		t.Fatalf("want one %s, got %d", token, len(rs))
-	}
-	return rs[0]
-}
-
-func edgeNamed(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
-	t.Helper()
-	for _, r := range m.ByType(token) {
-		if r.Name == name {
-			return r
-		}
-	}
-	t.Fatalf("no %s named %s", token, name)
-	return mocks.Resource{}
-}
-
 func edgeList(props resource.PropertyMap, path string) []resource.PropertyMap {
 	v, ok := mocks.Get(props, path)
 	if !ok || !v.IsArray() {
@@ -157,7 +138,7 @@ func TestEdgeTopologyWithoutDomain(t *testing.T) {
 	args := edgeArgs(t, acct)
 	args.Domain, args.CertificateArn, args.HostedZoneId, args.SampleTodo, args.Routes = "", "", "", nil, nil
 	m := edgeUnderMocks(t, args)
-	dist := edgeOnly(t, m, "aws:cloudfront/distribution:Distribution")
+	dist := only(t, m, "aws:cloudfront/distribution:Distribution")
 	if !mocks.GetBool(dist.Inputs, "viewerCertificate.cloudfrontDefaultCertificate") {
 		t.Error("without a domain the distribution keeps CloudFront's certificate")
 	}
@@ -167,12 +148,12 @@ func TestEdgeTopologyWithoutDomain(t *testing.T) {
 	if n := len(m.ByType("aws:route53/record:Record")); n != 0 {
 		t.Errorf("%d DNS records without a hosted zone", n)
 	}
-	client := edgeOnly(t, m, "aws:cognito/userPoolClient:UserPoolClient")
+	client := only(t, m, "aws:cognito/userPoolClient:UserPoolClient")
 	want := "https://" + mocks.GetString(dist.Outputs, "domainName") + "/auth/callback"
 	if got := mocks.GetString(client.Inputs, "callbackUrls[0]"); got != want {
 		t.Errorf("callback %q, want %q", got, want)
 	}
-	bff := edgeOnly(t, m, "aws:lambda/function:Function")
+	bff := only(t, m, "aws:lambda/function:Function")
 	if got := mocks.GetString(bff.Inputs, "environment.variables.GATEHOUSE_ROUTES"); got != "[]" {
 		t.Errorf("GATEHOUSE_ROUTES = %q, want []", got)
 	}

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 func TestEndpointServiceName(t *testing.T) {
@@ -80,7 +81,7 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("endpoints %v, want %v", got, want)
 			}
-			vpc := regionalOnly(t, m, "awsx:ec2:Vpc").Inputs
+			vpc := only(t, m, "awsx:ec2:Vpc").Inputs
 			if mocks.GetString(vpc, "natGateways.strategy") != NatOnePerAz {
 				t.Errorf("NAT strategy %q, want OnePerAz", mocks.GetString(vpc, "natGateways.strategy"))
 			}

@@ -53,26 +53,6 @@ func regionalUnderMocks(t *testing.T, acct *Account, tweak func(*RegionalTopolog
 	return m
 }
 
-func regionalOnly(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
-	t.Helper()
-	rs := m.ByType(token)
-	if len(rs) != 1 {
-		t.Fatalf("%s: %d resources, want 1", token, len(rs))
-	}
-	return rs[0]
-}
-
-func regionalNamed(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
-	t.Helper()
-	for _, r := range m.ByType(token) {
-		if r.Name == name {
-			return r
-		}
-	}
-	t.Fatalf("no %s named %s", token, name)
-	return mocks.Resource{}
-}
-
 // strings collects every string in a property tree.
 func propertyStrings(v resource.PropertyValue, out *[]string) {
 	switch {
@@ -117,13 +97,13 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		}
 	})
 
-	alb := regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Inputs
-	https := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
-	http := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-http").Inputs
-	albArn := mocks.GetString(regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn")
-	td := regionalOnly(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs
-	svc := regionalOnly(t, m, "aws:ecs/service:Service").Inputs
-	repo := regionalOnly(t, m, "aws:ecr/repository:Repository")
+	alb := only(t, m, "aws:lb/loadBalancer:LoadBalancer").Inputs
+	https := named(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
+	http := named(t, m, "aws:lb/listener:Listener", "gh-alb-http").Inputs
+	albArn := mocks.GetString(only(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn")
+	td := only(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs
+	svc := only(t, m, "aws:ecs/service:Service").Inputs
+	repo := only(t, m, "aws:ecr/repository:Repository")
 	var containers []map[string]any
 	if err := json.Unmarshal([]byte(mocks.GetString(td, "containerDefinitions")), &containers); err != nil || len(containers) != 1 {
 		t.Fatalf("container definitions: %v %v", containers, err)
@@ -151,9 +131,9 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"strictest desync mitigation", mocks.GetString(alb, "desyncMitigationMode") == "strictest"},
 		{"deletion protection", mocks.GetBool(alb, "enableDeletionProtection")},
 		{"access logs on", mocks.GetBool(alb, "accessLogs.enabled") && mocks.GetString(alb, "accessLogs.bucket") != ""},
-		{"WAF associated with the ALB", mocks.GetString(regionalOnly(t, m, "aws:wafv2/webAclAssociation:WebAclAssociation").Inputs, "resourceArn") == albArn},
-		{"alias record to the ALB", mocks.GetString(regionalOnly(t, m, "aws:route53/record:Record").Inputs, "aliases[0].name") != ""},
-		{"trust store from the uploaded bundle", mocks.GetString(regionalOnly(t, m, "aws:s3/bucketObjectv2:BucketObjectv2").Inputs, "content") == ca},
+		{"WAF associated with the ALB", mocks.GetString(only(t, m, "aws:wafv2/webAclAssociation:WebAclAssociation").Inputs, "resourceArn") == albArn},
+		{"alias record to the ALB", mocks.GetString(only(t, m, "aws:route53/record:Record").Inputs, "aliases[0].name") != ""},
+		{"trust store from the uploaded bundle", mocks.GetString(only(t, m, "aws:s3/bucketObjectv2:BucketObjectv2").Inputs, "content") == ca},
 		{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
 		{"non-root user", c["user"] == ServiceContainerUser},
 		{"not privileged", c["privileged"] == false},
@@ -166,15 +146,15 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
 		{"at least 2 tasks", svcCount(svc) >= 2},
 		{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.enable") && mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},
-		{"health check on /healthz", mocks.GetString(regionalOnly(t, m, "aws:lb/targetGroup:TargetGroup").Inputs, "healthCheck.path") == "/healthz"},
-		{"container insights", mocks.GetString(regionalOnly(t, m, "aws:ecs/cluster:Cluster").Inputs, "settings[0].value") == "enabled"},
+		{"health check on /healthz", mocks.GetString(only(t, m, "aws:lb/targetGroup:TargetGroup").Inputs, "healthCheck.path") == "/healthz"},
+		{"container insights", mocks.GetString(only(t, m, "aws:ecs/cluster:Cluster").Inputs, "settings[0].value") == "enabled"},
 		{"ECR immutable tags", mocks.GetString(repo.Inputs, "imageTagMutability") == "IMMUTABLE"},
 		{"ECR scan on push", mocks.GetBool(repo.Inputs, "imageScanningConfiguration.scanOnPush")},
 		{"ECR KMS", mocks.GetString(repo.Inputs, "encryptionConfigurations[0].encryptionType") == "KMS" &&
 			strings.Contains(mocks.GetString(repo.Inputs, "encryptionConfigurations[0].kmsKey"), ":kms:")},
-		{"ECR lifecycle policy", strings.Contains(mocks.GetString(regionalOnly(t, m, "aws:ecr/lifecyclePolicy:LifecyclePolicy").Inputs, "policy"), "imageCountMoreThan")},
-		{"flow logs ALL to the log group", mocks.GetString(regionalOnly(t, m, "aws:ec2/flowLog:FlowLog").Inputs, "trafficType") == "ALL"},
-		{"default security group closed", defaultSGClosed(regionalOnly(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Inputs)},
+		{"ECR lifecycle policy", strings.Contains(mocks.GetString(only(t, m, "aws:ecr/lifecyclePolicy:LifecyclePolicy").Inputs, "policy"), "imageCountMoreThan")},
+		{"flow logs ALL to the log group", mocks.GetString(only(t, m, "aws:ec2/flowLog:FlowLog").Inputs, "trafficType") == "ALL"},
+		{"default security group closed", defaultSGClosed(only(t, m, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").Inputs)},
 		{"VPC from awsx", len(m.ByType("awsx:ec2:Vpc")) == 1},
 		{"scales on CPU from 2 to 8 tasks", scaling(m) == "2-8" && len(m.ByType("aws:appautoscaling/policy:Policy")) == 1},
 		{"log bucket SSE-S3, trust store bucket SSE-KMS", bucketSSE(m, "gh-alb-logs") == "AES256" && bucketSSE(m, "gh-alb-truststore") == "aws:kms"},
@@ -212,9 +192,9 @@ func defaultSGClosed(sg resource.PropertyMap) bool {
 func TestRegionalTopologyWithoutMtlsOrFIPS(t *testing.T) {
 	acct := &Account{Partition: PartitionCommercial, AccountID: "123456789012", Region: "us-east-2", DNSSuffix: "amazonaws.com"}
 	m := regionalUnderMocks(t, acct, func(a *RegionalTopologyArgs) { a.FIPS = false; a.HostedZoneId = "" })
-	https := regionalNamed(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
+	https := named(t, m, "aws:lb/listener:Listener", "gh-alb-https").Inputs
 	var containers []map[string]any
-	if err := json.Unmarshal([]byte(mocks.GetString(regionalOnly(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs, "containerDefinitions")), &containers); err != nil {
+	if err := json.Unmarshal([]byte(mocks.GetString(only(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs, "containerDefinitions")), &containers); err != nil {
 		t.Fatal(err)
 	}
 	env := fmt.Sprint(containers[0]["environment"])
@@ -228,7 +208,7 @@ func TestRegionalTopologyWithoutMtlsOrFIPS(t *testing.T) {
 		{"standard endpoints", strings.Contains(env, "map[name:AWS_USE_FIPS_ENDPOINT value:false]")},
 		{"no kms-fips endpoint", !strings.Contains(fmt.Sprint(m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")), "kms-fips")},
 		{"no alias record without a zone", len(m.ByType("aws:route53/record:Record")) == 0},
-		{"commercial ARNs", strings.HasPrefix(mocks.GetString(regionalOnly(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn"), "arn:aws:elasticloadbalancing:us-east-2:")},
+		{"commercial ARNs", strings.HasPrefix(mocks.GetString(only(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn"), "arn:aws:elasticloadbalancing:us-east-2:")},
 	}
 	for _, c := range checks {
 		if !c.ok {

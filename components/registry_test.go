@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 func TestLifecyclePolicy(t *testing.T) {

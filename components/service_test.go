@@ -3,8 +3,9 @@ package components
 import (
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 func TestServiceValidation(t *testing.T) {

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
 func runProgram(t *testing.T, m *mocks.Mocks, program pulumi.RunFunc) error {
@@ -171,4 +172,26 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// only returns the single resource of a type, failing the test otherwise.
+func only(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
+	t.Helper()
+	rs := m.ByType(token)
+	if len(rs) != 1 {
+		t.Fatalf("%s: %d resources, want 1", token, len(rs))
+	}
+	return rs[0]
+}
+
+// named returns the resource of a type with the given logical name.
+func named(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
+	t.Helper()
+	for _, r := range m.ByType(token) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s", token, name)
+	return mocks.Resource{}
 }
