@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,18 +207,7 @@ func (h *Harness) environment() []string {
 func (h *Harness) StartBFF(ctx context.Context) error {
 	p, err := devservers.Start(ctx, devservers.Spec{
 		Name: "bff", Path: h.opts.Binary, Env: h.env,
-		Ready: func(ctx context.Context) error {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.URL+"/healthz", nil)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("healthz answered %d", resp.StatusCode)
-			}
-			return nil
-		},
+		Ready: devservers.HTTPReady(h.URL + "/healthz"),
 	})
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,7 +178,7 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			"TODO_STORE":       "memory",
 			"TODO_LISTEN_ADDR": todoAddr,
 		}),
-		Ready: httpReady("http://" + todoAddr + "/healthz"),
+		Ready: devservers.HTTPReady("http://" + todoAddr + "/healthz"),
 	})
 	if err != nil {
 		return nil, err
@@ -208,7 +207,7 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			"GATEHOUSE_ROUTES":             string(routes),
 			"GATEHOUSE_SPA_DIR":            spaDir,
 		}),
-		Ready: httpReady("http://" + devservers.LoopbackAddr(opts.Port) + "/healthz"),
+		Ready: devservers.HTTPReady("http://" + devservers.LoopbackAddr(opts.Port) + "/healthz"),
 	})
 	if err != nil {
 		return nil, err
@@ -290,22 +289,4 @@ func cleanEnv(vars map[string]string) []string {
 		env = append(env, name+"="+value)
 	}
 	return env
-}
-
-func httpReady(url string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s answered %d", url, resp.StatusCode)
-		}
-		return nil
-	}
 }

@@ -205,23 +205,12 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 	}
 	discovery := strings.TrimSuffix(opts.Issuer, "/") + "/.well-known/openid-configuration"
 	proc, err := Start(ctx, Spec{
-		Name: "oidc-provider",
-		Path: "node",
-		Args: []string{filepath.Join(NodeDir(), "idp.mjs"), cfgPath},
-		Dir:  NodeDir(),
-		Env:  env,
-		Ready: func(ctx context.Context) error {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, discovery, nil)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("discovery answered %d", resp.StatusCode)
-			}
-			return nil
-		},
+		Name:  "oidc-provider",
+		Path:  "node",
+		Args:  []string{filepath.Join(NodeDir(), "idp.mjs"), cfgPath},
+		Dir:   NodeDir(),
+		Env:   env,
+		Ready: HTTPReady(discovery),
 	})
 	if err != nil {
 		os.RemoveAll(dir)
