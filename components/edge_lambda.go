@@ -6,9 +6,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -25,7 +23,7 @@ type bffWiring struct {
 // an environment (encrypted with the data CMK) that follows the BFF
 // configuration contract.
 func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffWiring, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
-	dataKey, err := newSessionDataKey(ctx, name+"-data-key", a, opts...)
+	dataKey, err := NewSessionDataKey(ctx, name+"-data-key", a.SessionsKeyArn, pulumi.Parent(a.parent))
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +40,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 		"GATEHOUSE_SESSION_TABLE":            a.SessionTableName,
 		"GATEHOUSE_SESSION_IDLE_TIMEOUT":     pulumi.String(a.SessionIdleTimeout.String()),
 		"GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": pulumi.String(a.SessionAbsoluteTimeout.String()),
-		"GATEHOUSE_DATA_KEY_CIPHERTEXT":      dataKey,
+		"GATEHOUSE_DATA_KEY_CIPHERTEXT":      dataKey.CiphertextBlob,
 		"GATEHOUSE_ROUTES":                   routes,
 		"GATEHOUSE_ORIGIN_VERIFY_HEADER":     pulumi.String(OriginVerifyHeader),
 		"GATEHOUSE_ORIGIN_VERIFY_SECRET_ARN": w.originVerifySecretArn,
@@ -172,32 +170,6 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 		return nil, fmt.Errorf("components: function %s: %w", name, err)
 	}
 	return fn, nil
-}
-
-// newSessionDataKey returns the base64 KMS ciphertext of the BFF's session
-// data key, encrypted under the sessions CMK; the plaintext never reaches
-// the function's configuration. Like the origin-verify value it is drawn
-// once: later runs ignore the new random plaintext, so deploys do not log
-// every user out. The BFF needs exactly 32 bytes, and the random source
-// gives printable characters, so the key carries about 205 bits of entropy.
-func newSessionDataKey(ctx *pulumi.Context, name string, a EdgeTopologyArgs, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
-	random, err := secretsmanager.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordArgs{
-		PasswordLength:     pulumi.IntRef(32),
-		ExcludeCharacters:  pulumi.StringRef(" "),
-		IncludeSpace:       pulumi.BoolRef(false),
-		ExcludePunctuation: pulumi.BoolRef(false),
-	}, pulumi.Parent(a.parent))
-	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("components: session data key: %w", err)
-	}
-	ct, err := kms.NewCiphertext(ctx, name, &kms.CiphertextArgs{
-		KeyId:     a.SessionsKeyArn,
-		Plaintext: pulumi.ToSecret(pulumi.String(random.RandomPassword)).(pulumi.StringOutput),
-	}, append(opts, pulumi.IgnoreChanges([]string{"plaintext"}))...)
-	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("components: session data key: %w", err)
-	}
-	return ct.CiphertextBlob, nil
 }
 
 // routeJSON is the BFF's GATEHOUSE_ROUTES element.

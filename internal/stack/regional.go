@@ -10,13 +10,12 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/gatehouse/gatehouse/components"
 	"github.com/gatehouse/gatehouse/internal/artifacts"
 	"github.com/gatehouse/gatehouse/internal/image"
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // deployRegional is the GovCloud pattern: Route 53 → ALB (FIPS TLS, optional
@@ -40,7 +39,7 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		}
 		caBundle = string(pemBytes)
 	}
-	dataKey, err := newSessionDataKey(ctx, cfg, shared)
+	dataKey, err := components.NewSessionDataKey(ctx, cfg.Prefix()+"-session-data-key", shared.Keys.SessionsArn, pulumi.Provider(shared.Provider))
 	if err != nil {
 		return err
 	}
@@ -136,24 +135,6 @@ func pushWith(img *image.Image) components.ImagePusher {
 		})
 		return err
 	}
-}
-
-// newSessionDataKey wraps a random 32-byte session data key under the
-// sessions CMK. The plaintext is drawn once: later runs ignore the fresh
-// random value, so the key (and every sealed session) survives deployments.
-func newSessionDataKey(ctx *pulumi.Context, cfg *Config, shared *Shared) (*kms.Ciphertext, error) {
-	random := secretsmanager.GetRandomPasswordOutput(ctx, secretsmanager.GetRandomPasswordOutputArgs{
-		PasswordLength:     pulumi.IntPtr(32),
-		ExcludePunctuation: pulumi.BoolPtr(true),
-	}, pulumi.Provider(shared.Provider))
-	key, err := kms.NewCiphertext(ctx, cfg.Prefix()+"-session-data-key", &kms.CiphertextArgs{
-		KeyId:     shared.Keys.SessionsArn,
-		Plaintext: pulumi.ToSecret(random.RandomPassword()).(pulumi.StringOutput),
-	}, pulumi.Provider(shared.Provider), pulumi.IgnoreChanges([]string{"plaintext"}))
-	if err != nil {
-		return nil, fmt.Errorf("gatehouse: session data key: %w", err)
-	}
-	return key, nil
 }
 
 // routesEnv renders the routes in the BFF's GATEHOUSE_ROUTES format.
