@@ -19,20 +19,6 @@ type LambdaCode struct {
 	SourceCodeHash string
 }
 
-// EdgeRoute is one downstream API the BFF proxies at /api/<Name>/*.
-type EdgeRoute struct {
-	// Name becomes the path /api/<Name>/: lowercase letters, digits and dashes. Required.
-	Name string
-	// Upstream is the base URL requests are proxied to. Required.
-	Upstream pulumi.StringInput
-	// Groups and Scopes the user must have. Defaults to none.
-	Groups, Scopes []string
-	// Timeout is the upstream timeout. Defaults to the BFF's (10s).
-	Timeout time.Duration
-	// MaxBodyBytes caps request bodies. Defaults to the BFF's (1 MiB).
-	MaxBodyBytes int64
-}
-
 // EdgeTopologyArgs configures option A of the design note: CloudFront in
 // front of a private S3 bucket (the SPA) and an API Gateway HTTP API with the
 // Lambda BFF (/api/*, /auth/*), all on one origin.
@@ -65,7 +51,7 @@ type EdgeTopologyArgs struct {
 	// HostedZoneId gets A and AAAA alias records for Domain. Defaults to none.
 	HostedZoneId string
 	// Routes are the BFF's downstream APIs. Defaults to none.
-	Routes []EdgeRoute
+	Routes []ApiRoute
 	// SampleTodo, when set, deploys the sample ToDo API and routes
 	// /api/todos/* and /api/greeting to it. Defaults to off.
 	SampleTodo *SampleTodoArgs
@@ -170,7 +156,7 @@ func (a *EdgeTopologyArgs) validate() error {
 	if a.SessionIdleTimeout > a.SessionAbsoluteTimeout {
 		errs = append(errs, fmt.Errorf("SessionIdleTimeout %s exceeds SessionAbsoluteTimeout %s", a.SessionIdleTimeout, a.SessionAbsoluteTimeout))
 	}
-	errs = append(errs, validateEdgeRoutes(a.Routes, a.SampleTodo != nil)...)
+	errs = append(errs, validateApiRoutes(a.Routes, a.SampleTodo != nil)...)
 	if a.SampleTodo != nil && (a.SampleTodo.Code.Path == "" || a.SampleTodo.Code.SourceCodeHash == "") {
 		errs = append(errs, errors.New("SampleTodo.Code is required: build cmd/todo-api with internal/artifacts"))
 	}
@@ -270,7 +256,7 @@ func NewEdgeTopology(ctx *pulumi.Context, name string, args *EdgeTopologyArgs, o
 		if err != nil {
 			return nil, err
 		}
-		routes = append(append([]EdgeRoute(nil), routes...), todo.Routes...)
+		routes = append(append([]ApiRoute(nil), routes...), todo.Routes...)
 	}
 
 	et.Function, err = newBffFunction(ctx, name+"-bff", a, bffWiring{

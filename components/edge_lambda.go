@@ -1,7 +1,6 @@
 package components
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -14,7 +13,7 @@ import (
 type bffWiring struct {
 	publicUrl             pulumi.StringOutput
 	identity              *Identity
-	routes                []EdgeRoute
+	routes                []ApiRoute
 	originVerifySecretArn pulumi.StringOutput
 }
 
@@ -27,7 +26,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 	if err != nil {
 		return nil, err
 	}
-	routes := routesJSON(w.routes)
+	routes := RoutesJSON(w.routes)
 	env := pulumi.StringMap{
 		"GATEHOUSE_MODE":                     pulumi.String("edge"),
 		"GATEHOUSE_PUBLIC_URL":               w.publicUrl,
@@ -170,37 +169,4 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 		return nil, fmt.Errorf("components: function %s: %w", name, err)
 	}
 	return fn, nil
-}
-
-// routeJSON is the BFF's GATEHOUSE_ROUTES element.
-type routeJSON struct {
-	Name         string   `json:"name"`
-	Upstream     string   `json:"upstream"`
-	Groups       []string `json:"groups,omitempty"`
-	Scopes       []string `json:"scopes,omitempty"`
-	Timeout      string   `json:"timeout,omitempty"`
-	MaxBodyBytes *int64   `json:"maxBodyBytes,omitempty"`
-}
-
-// routesJSON renders the routes once every upstream URL is known.
-func routesJSON(routes []EdgeRoute) pulumi.StringOutput {
-	upstreams := make([]any, len(routes))
-	for i, r := range routes {
-		upstreams[i] = r.Upstream
-	}
-	return pulumi.All(upstreams...).ApplyT(func(v []any) (string, error) {
-		out := make([]routeJSON, len(routes))
-		for i, r := range routes {
-			out[i] = routeJSON{Name: r.Name, Upstream: v[i].(string), Groups: r.Groups, Scopes: r.Scopes}
-			if r.Timeout > 0 {
-				out[i].Timeout = r.Timeout.String()
-			}
-			if r.MaxBodyBytes > 0 {
-				size := r.MaxBodyBytes
-				out[i].MaxBodyBytes = &size
-			}
-		}
-		b, err := json.Marshal(out)
-		return string(b), err
-	}).(pulumi.StringOutput)
 }

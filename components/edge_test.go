@@ -56,7 +56,7 @@ func edgeArgs(t *testing.T, acct *Account) *EdgeTopologyArgs {
 		Domain:         "app.example.gov",
 		CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/cert",
 		HostedZoneId:   "Z123",
-		Routes: []EdgeRoute{{
+		Routes: []ApiRoute{{
 			Name: "records", Upstream: pulumi.String("https://records.example.gov"), Groups: []string{"staff"},
 			Timeout: 15 * time.Second, MaxBodyBytes: 2048,
 		}},
@@ -175,7 +175,7 @@ func TestEdgeTopologyValidation(t *testing.T) {
 		}},
 		{"domain, routes and limits", func(a *EdgeTopologyArgs) {
 			a.CertificateArn = ""
-			a.Routes = []EdgeRoute{{Name: "todos", Upstream: pulumi.String("https://x")}, {Name: "Bad Name"}}
+			a.Routes = []ApiRoute{{Name: "todos", Upstream: pulumi.String("https://x")}, {Name: "Bad Name"}}
 			a.LogRetentionDays = 42
 			a.ReservedConcurrency = -1
 			a.SessionIdleTimeout = 24 * time.Hour

@@ -22,7 +22,7 @@ var sampleTodoRouteNames = []string{"todos", "greeting"}
 
 var edgeRouteName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-func validateEdgeRoutes(routes []EdgeRoute, sampleTodo bool) []error {
+func validateApiRoutes(routes []ApiRoute, sampleTodo bool) []error {
 	var errs []error
 	seen := map[string]bool{}
 	if sampleTodo {
@@ -50,7 +50,7 @@ type sampleTodo struct {
 	Table *dynamodb.Table
 	Api   *edgeApi
 	// Routes point the BFF's /api/todos/* and /api/greeting at the API.
-	Routes []EdgeRoute
+	Routes []ApiRoute
 }
 
 // newSampleTodo deploys the ToDo API the way a team's own downstream would
@@ -141,7 +141,7 @@ func newSampleTodo(ctx *pulumi.Context, name string, a EdgeTopologyArgs, identit
 	return &sampleTodo{
 		Table: table,
 		Api:   api,
-		Routes: []EdgeRoute{
+		Routes: []ApiRoute{
 			{Name: "todos", Upstream: pulumi.Sprintf("%s/todos", api.Api.ApiEndpoint)},
 			{Name: "greeting", Upstream: pulumi.Sprintf("%s/greeting", api.Api.ApiEndpoint)},
 		},

@@ -5,6 +5,10 @@ package stack
 
 import (
 	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/components"
 )
 
 // Topologies.
@@ -132,3 +136,15 @@ func (c *Config) Prefix() string { return c.Project + "-" + c.Stack }
 // PublicHost is the configured domain, or "" when the topology's own host
 // name (CloudFront's) is used.
 func (c *Config) PublicHost() string { return c.Domain }
+
+// apiRoutes are the configured routes as the components take them.
+func apiRoutes(routes []Route) []components.ApiRoute {
+	out := make([]components.ApiRoute, len(routes))
+	for i, r := range routes {
+		out[i] = components.ApiRoute{
+			Name: r.Name, Upstream: pulumi.String(r.Upstream), Groups: r.Groups, Scopes: r.Scopes,
+			Timeout: r.Timeout, MaxBodyBytes: r.MaxBodyBytes,
+		}
+	}
+	return out
+}

@@ -26,13 +26,7 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	if err != nil {
 		return err
 	}
-	routes := make([]components.EdgeRoute, len(cfg.Routes))
-	for i, r := range cfg.Routes {
-		routes[i] = components.EdgeRoute{
-			Name: r.Name, Upstream: pulumi.String(r.Upstream), Groups: r.Groups, Scopes: r.Scopes,
-			Timeout: r.Timeout, MaxBodyBytes: r.MaxBodyBytes,
-		}
-	}
+	routes := apiRoutes(cfg.Routes)
 	var todo *components.SampleTodoArgs
 	if cfg.SampleTodo {
 		todo = &components.SampleTodoArgs{Code: *built.todo}

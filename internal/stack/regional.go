@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -43,10 +42,6 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	if err != nil {
 		return err
 	}
-	routes, err := routesEnv(cfg.Routes)
-	if err != nil {
-		return err
-	}
 
 	topology, err := components.NewRegionalTopology(ctx, cfg.Prefix(), &components.RegionalTopologyArgs{
 		Account:          shared.Account,
@@ -73,7 +68,7 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 			"GATEHOUSE_SESSION_IDLE_TIMEOUT":     pulumi.String(cfg.SessionIdleTimeout.String()),
 			"GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": pulumi.String(cfg.SessionAbsoluteTimeout.String()),
 			"GATEHOUSE_DATA_KEY_CIPHERTEXT":      dataKey.CiphertextBlob,
-			"GATEHOUSE_ROUTES":                   pulumi.String(routes),
+			"GATEHOUSE_ROUTES":                   components.RoutesJSON(apiRoutes(cfg.Routes)),
 		},
 		Secrets: map[string]pulumi.StringInput{
 			"GATEHOUSE_OIDC_CLIENT_SECRET": identity.ClientSecretArn,
@@ -135,37 +130,6 @@ func pushWith(img *image.Image) components.ImagePusher {
 		})
 		return err
 	}
-}
-
-// routesEnv renders the routes in the BFF's GATEHOUSE_ROUTES format.
-func routesEnv(routes []Route) (string, error) {
-	type bffRoute struct {
-		Name         string   `json:"name"`
-		Upstream     string   `json:"upstream"`
-		Groups       []string `json:"groups"`
-		Scopes       []string `json:"scopes"`
-		Timeout      string   `json:"timeout"`
-		MaxBodyBytes int64    `json:"maxBodyBytes"`
-	}
-	out := make([]bffRoute, 0, len(routes))
-	for _, r := range routes {
-		out = append(out, bffRoute{
-			Name: r.Name, Upstream: r.Upstream, Groups: nonNil(r.Groups), Scopes: nonNil(r.Scopes),
-			Timeout: r.Timeout.String(), MaxBodyBytes: r.MaxBodyBytes,
-		})
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return "", fmt.Errorf("gatehouse: routes: %w", err)
-	}
-	return string(b), nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // egressPorts opens 443 (AWS endpoints, the IdP) plus any explicit port an
