@@ -12,17 +12,30 @@ import (
 	"github.com/gatehouse/gatehouse/bff/session"
 )
 
-type ctxKey int
+// guardKey keys the one context value the guards store: the guarded struct.
+type guardKey struct{}
 
-const (
-	sessionKey ctxKey = iota
-	principalKey
-)
+// guarded is what RequireSession and RequireAccessToken hand downstream.
+// Both live in one value, so the proxy path adds one context layer, not two.
+type guarded struct {
+	session *session.Session
+	// principal is set by RequireAccessToken only; hasPrincipal tells it
+	// apart from a zero Principal.
+	principal    Principal
+	hasPrincipal bool
+}
 
-// SessionFrom returns the session stored by RequireSession.
+func guardedFrom(ctx context.Context) (*guarded, bool) {
+	g, ok := ctx.Value(guardKey{}).(*guarded)
+	return g, ok && g != nil
+}
+
+// SessionFrom returns the session stored by RequireSession or RequireAccessToken.
 func SessionFrom(ctx context.Context) (*session.Session, bool) {
-	s, ok := ctx.Value(sessionKey).(*session.Session)
-	return s, ok
+	if g, ok := guardedFrom(ctx); ok {
+		return g.session, true
+	}
+	return nil, false
 }
 
 // RequireSession loads the session named by the cookie and enforces its
@@ -34,15 +47,16 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, s)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), guardKey{}, &guarded{session: s})))
 	})
 }
 
 func (h *Handler) loadSession(w http.ResponseWriter, r *http.Request) (*session.Session, bool) {
+	// No deadline here: the stores bound their own calls (the Redis
+	// client's timeouts, the DynamoDB store's CallTimeout), and a timer on
+	// every request would cost the memory store for nothing.
 	ctx := r.Context()
-	loadCtx, cancel := context.WithTimeout(ctx, h.opts.StoreTimeout)
-	defer cancel()
-	s, err := h.opts.Sessions.Load(loadCtx, r)
+	s, err := h.opts.Sessions.Load(ctx, r)
 	switch {
 	case err == nil:
 	case errors.Is(err, session.ErrNoSession):

@@ -40,8 +40,9 @@ type Options struct {
 	RefreshLease time.Duration
 	// LoginTTL bounds the time between /auth/login and the callback. Defaults to 10m.
 	LoginTTL time.Duration
-	// StoreTimeout bounds each session lookup, so a hung store answers 503
-	// instead of holding the request. Defaults to 3s.
+	// StoreTimeout bounds the session-store work of a logout. The lookup on
+	// every request is bounded by the store itself (see RequireSession).
+	// Defaults to 3s.
 	StoreTimeout time.Duration
 	Logger       *slog.Logger
 	// Now defaults to time.Now.

@@ -114,7 +114,7 @@ func (h *Handler) readLoginState(r *http.Request) (loginState, error) {
 	if err != nil {
 		return loginState{}, errBadLoginState
 	}
-	raw, err := h.opts.Sealer.Open(sealed, loginAAD)
+	raw, err := h.opts.Sealer.Open(nil, sealed, loginAAD)
 	if err != nil {
 		return loginState{}, errBadLoginState
 	}

@@ -33,8 +33,10 @@ func (p Principal) LogValue() slog.Value {
 
 // PrincipalFrom returns the principal stored by RequireAccessToken.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey).(Principal)
-	return p, ok
+	if g, ok := guardedFrom(ctx); ok && g.hasPrincipal {
+		return g.principal, true
+	}
+	return Principal{}, false
 }
 
 // RequireAccessToken loads the session (as RequireSession does), refreshes
@@ -46,15 +48,29 @@ func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		toks, err := h.FreshTokens(ctx, s)
+		accessToken, err := h.freshAccessToken(ctx, s)
 		if err != nil {
 			h.writeTokenError(ctx, w, s, err)
 			return
 		}
-		p := Principal{Subject: s.Subject(), Groups: s.Groups(), Scopes: strings.Fields(s.Claims()["scope"]), AccessToken: toks.AccessToken}
-		ctx = context.WithValue(context.WithValue(ctx, sessionKey, s), principalKey, p)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		g := &guarded{session: s, hasPrincipal: true, principal: Principal{
+			Subject: s.Subject(), Groups: s.Groups(), Scopes: strings.Fields(s.Claim("scope")), AccessToken: accessToken,
+		}}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, guardKey{}, g)))
 	})
+}
+
+// freshAccessToken is FreshTokens for a caller that needs only the access
+// token: unless a refresh is due, it decodes nothing else.
+func (h *Handler) freshAccessToken(ctx context.Context, s *session.Session) (string, error) {
+	if !h.needsRefresh(s) {
+		return h.opts.Sessions.AccessToken(ctx, s)
+	}
+	toks, err := h.FreshTokens(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	return toks.AccessToken, nil
 }
 
 // writeTokenError maps a failure to produce fresh tokens to an API answer.

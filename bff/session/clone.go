@@ -1,15 +1,10 @@
 package session
 
-import "slices"
-
-// Clone returns a deep copy of r, so stores never share maps or slices
-// with their callers.
+// Clone returns a copy of r that shares no map or slice with it, except
+// SealedTokens, which is immutable (see Record) and so safe to share.
 func (r *Record) Clone() *Record {
 	c := *r
 	c.Claims = cloneMap(r.Claims)
 	c.Groups = cloneSlice(r.Groups)
-	if r.SealedTokens != nil {
-		c.SealedTokens = slices.Clone(r.SealedTokens)
-	}
 	return &c
 }

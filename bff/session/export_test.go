@@ -4,4 +4,5 @@ package session
 var (
 	MarshalTokens   = marshalTokens
 	UnmarshalTokens = unmarshalTokens
+	AccessTokenFrom = accessTokenFrom
 )

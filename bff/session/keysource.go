@@ -198,10 +198,10 @@ func (l *LazySealer) Seal(plaintext, aad []byte) ([]byte, error) {
 }
 
 // Open prepares with a background context when the caller has not.
-func (l *LazySealer) Open(sealed, aad []byte) ([]byte, error) {
+func (l *LazySealer) Open(dst, sealed, aad []byte) ([]byte, error) {
 	s, err := l.get(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	return s.Open(sealed, aad)
+	return s.Open(dst, sealed, aad)
 }

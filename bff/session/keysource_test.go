@@ -154,7 +154,7 @@ func TestLazySealerRotationAndFailure(t *testing.T) {
 	oldSealer, _ := session.NewSealer(testKey(1))
 	sealedOld, _ := oldSealer.Seal([]byte("x"), []byte("aad"))
 	lazy := session.NewLazySealer(staticSource(testKey(2)), staticSource(testKey(1)))
-	if got, err := lazy.Open(sealedOld, []byte("aad")); err != nil || string(got) != "x" {
+	if got, err := lazy.Open(nil, sealedOld, []byte("aad")); err != nil || string(got) != "x" {
 		t.Fatalf("lazy sealer with the previous key: %q, %v", got, err)
 	}
 

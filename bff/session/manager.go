@@ -96,7 +96,7 @@ func (m *Manager) Create(ctx context.Context, w http.ResponseWriter, ns NewSessi
 			return nil, fmt.Errorf("session: create: %w", err)
 		}
 		m.setCookie(w, id, rec.AbsoluteExpiresAt.Sub(now))
-		return &Session{rec: rec}, nil
+		return &Session{rec: &rec}, nil
 	}
 }
 
@@ -143,7 +143,7 @@ func (m *Manager) load(ctx context.Context, key string, touch bool) (*Session, e
 	if touch && now.Sub(rec.LastSeenAt) >= m.opts.TouchInterval {
 		return m.touch(ctx, rec, now)
 	}
-	return &Session{rec: *rec}, nil
+	return &Session{rec: rec}, nil
 }
 
 // deleteExpired removes a record past its deadline so its sealed tokens do
@@ -172,38 +172,19 @@ func (m *Manager) touch(ctx context.Context, rec *Record, now time.Time) (*Sessi
 	err := m.store.Update(ctx, &next)
 	switch {
 	case err == nil:
-		return &Session{rec: next}, nil
+		return &Session{rec: &next}, nil
 	case errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("%w: ended concurrently", ErrNoSession)
 	case errors.Is(err, ErrConflict):
 		if fresh, gerr := m.store.Get(ctx, rec.Key); gerr == nil && expiredReason(fresh, now) == "" {
-			return &Session{rec: *fresh}, nil
+			return &Session{rec: fresh}, nil
 		}
-		return &Session{rec: *rec}, nil
+		return &Session{rec: rec}, nil
 	default:
 		// The read succeeded and the deadlines hold; a failed slide only
 		// shortens the idle window, so the request may proceed.
-		return &Session{rec: *rec}, nil
+		return &Session{rec: rec}, nil
 	}
-}
-
-// Tokens unseals the session's token set. Tokens that cannot be opened
-// (a data key rotated out, a corrupted record) yield ErrNoSession: the user
-// must sign in again.
-func (m *Manager) Tokens(ctx context.Context, s *Session) (Tokens, error) {
-	if err := m.prepare(ctx); err != nil {
-		return Tokens{}, err
-	}
-	pt, err := m.sealer.Open(s.rec.SealedTokens, []byte(s.rec.Key))
-	if err != nil {
-		// Sealed under a retired key or corrupted: the session cannot act for the user.
-		return Tokens{}, fmt.Errorf("session: tokens: %w: %w", ErrNoSession, err)
-	}
-	t, err := unmarshalTokens(pt)
-	if err != nil {
-		return Tokens{}, fmt.Errorf("session: tokens: %w", err)
-	}
-	return t, nil
 }
 
 // UpdateTokens stores a refreshed token set with a conditional write. On
@@ -214,7 +195,7 @@ func (m *Manager) UpdateTokens(ctx context.Context, s *Session, t Tokens) error 
 	if err != nil {
 		return err
 	}
-	next := s.rec
+	next := *s.rec
 	next.SealedTokens = sealed
 	next.AccessTokenExpiry = t.Expiry
 	if err := m.store.Update(ctx, &next); err != nil {
@@ -223,7 +204,7 @@ func (m *Manager) UpdateTokens(ctx context.Context, s *Session, t Tokens) error 
 		}
 		return fmt.Errorf("session: update tokens: %w", err)
 	}
-	s.rec = next
+	s.rec = &next
 	return nil
 }
 

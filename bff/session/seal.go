@@ -15,7 +15,11 @@ import (
 // moved from one record to another.
 type Sealer interface {
 	Seal(plaintext, aad []byte) ([]byte, error)
-	Open(sealed, aad []byte) ([]byte, error)
+	// Open appends the plaintext to dst and returns the updated slice, as
+	// cipher.AEAD.Open does, so callers can open into a reused buffer. The
+	// unused capacity of dst must not overlap sealed. On error the result is
+	// nil and the capacity of dst beyond len(dst) may have been overwritten.
+	Open(dst, sealed, aad []byte) ([]byte, error)
 }
 
 // ErrUnsealable means a sealed blob failed authentication, was made under a
@@ -104,8 +108,9 @@ func (s *AEADSealer) Seal(plaintext, aad []byte) ([]byte, error) {
 	return s.current.aead.Seal(out, nonce, plaintext, aad), nil
 }
 
-// Open authenticates and decrypts a blob made by Seal with the same aad.
-func (s *AEADSealer) Open(sealed, aad []byte) ([]byte, error) {
+// Open authenticates a blob made by Seal with the same aad and appends its
+// plaintext to dst.
+func (s *AEADSealer) Open(dst, sealed, aad []byte) ([]byte, error) {
 	if len(sealed) < headerLen+gcmNonceLen+gcmTagLen || sealed[0] != sealFormat {
 		return nil, fmt.Errorf("%w: malformed", ErrUnsealable)
 	}
@@ -118,7 +123,7 @@ func (s *AEADSealer) Open(sealed, aad []byte) ([]byte, error) {
 			continue
 		}
 		known = true
-		if pt, err := k.aead.Open(nil, nonce, body, aad); err == nil {
+		if pt, err := k.aead.Open(dst, nonce, body, aad); err == nil {
 			return pt, nil
 		}
 	}

@@ -45,7 +45,7 @@ func TestSealerRoundTripAndBinding(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.sealer.Open(tc.sealed, tc.aad)
+			got, err := tc.sealer.Open(nil, tc.sealed, tc.aad)
 			if tc.wantErr {
 				if !errors.Is(err, session.ErrUnsealable) {
 					t.Fatalf("Open err = %v, want ErrUnsealable", err)
@@ -54,6 +54,50 @@ func TestSealerRoundTripAndBinding(t *testing.T) {
 			}
 			if err != nil || !bytes.Equal(got, plaintext) {
 				t.Fatalf("Open = %q, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestOpenAppendsToDst(t *testing.T) {
+	s, _ := session.NewSealer(testKey(1))
+	lazy := session.NewLazySealer(staticSource(testKey(1)))
+	plaintext := []byte("tokens")
+	aad := []byte("record-key")
+	sealed, err := s.Seal(plaintext, aad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := []byte("kept:")
+	cases := []struct {
+		name      string
+		sealer    session.Sealer
+		dst       []byte
+		aad       []byte
+		want      []byte
+		wantErr   bool
+		sameArray bool
+	}{
+		{"nil dst", s, nil, aad, plaintext, false, false},
+		{"prefix is kept", s, bytes.Clone(prefix), aad, append(bytes.Clone(prefix), plaintext...), false, false},
+		{"spare capacity is used", s, append(make([]byte, 0, 64), prefix...), aad, append(bytes.Clone(prefix), plaintext...), false, true},
+		{"lazy sealer appends too", lazy, append(make([]byte, 0, 64), prefix...), aad, append(bytes.Clone(prefix), plaintext...), false, true},
+		{"failure returns nil", s, append(make([]byte, 0, 64), prefix...), []byte("other"), nil, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.sealer.Open(tc.dst, sealed, tc.aad)
+			if tc.wantErr != (err != nil) || !bytes.Equal(got, tc.want) {
+				t.Fatalf("Open = %q, %v; want %q, error %v", got, err, tc.want, tc.wantErr)
+			}
+			if tc.wantErr && !errors.Is(err, session.ErrUnsealable) {
+				t.Fatalf("Open err = %v, want ErrUnsealable", err)
+			}
+			if tc.dst != nil && !bytes.Equal(tc.dst, prefix) {
+				t.Fatalf("Open changed dst[:len(dst)] to %q", tc.dst)
+			}
+			if shared := cap(got) > 0 && cap(tc.dst) > 0 && &got[:cap(got)][cap(got)-1] == &tc.dst[:cap(tc.dst)][cap(tc.dst)-1]; shared != tc.sameArray {
+				t.Fatalf("result shares dst's array: %v, want %v", shared, tc.sameArray)
 			}
 		})
 	}

@@ -49,6 +49,9 @@ type Record struct {
 	// Groups are the user's groups (Cognito `cognito:groups` or `groups`).
 	Groups []string
 	// SealedTokens is the AES-GCM sealed token set; never stored in clear.
+	// It is immutable once sealed: a new seal makes a new slice and nothing
+	// writes into an existing one, so Clone and the stores share it rather
+	// than copying a few KB per read. Replace it; never modify it in place.
 	SealedTokens []byte
 	// AccessTokenExpiry drives proactive refresh without unsealing.
 	AccessTokenExpiry time.Time

@@ -102,13 +102,18 @@ func FuzzValidID(f *testing.F) {
 	})
 }
 
-// FuzzUnmarshalTokens: whatever decodes re-encodes to the same token set.
+// FuzzUnmarshalTokens: whatever decodes re-encodes to the same token set,
+// and AccessTokenFrom accepts exactly what UnmarshalTokens accepts.
 func FuzzUnmarshalTokens(f *testing.F) {
 	f.Add(session.MarshalTokens(session.Tokens{AccessToken: "at", RefreshToken: "rt", IDToken: "it", Expiry: time.Unix(1900000000, 5)}))
 	f.Add(session.MarshalTokens(session.Tokens{}))
 	f.Add([]byte{0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		toks, err := session.UnmarshalTokens(data)
+		at, aerr := session.AccessTokenFrom(data)
+		if (err == nil) != (aerr == nil) || at != toks.AccessToken {
+			t.Fatalf("AccessTokenFrom = %q, %v; UnmarshalTokens err %v", at, aerr, err)
+		}
 		if err != nil {
 			return
 		}
@@ -120,7 +125,7 @@ func FuzzUnmarshalTokens(f *testing.F) {
 }
 
 // FuzzSealer: a sealed blob opens only with its own associated data and
-// unaltered; arbitrary bytes never open.
+// unaltered; arbitrary bytes never open; Open appends to what dst holds.
 func FuzzSealer(f *testing.F) {
 	s, err := session.NewSealer(bytes.Repeat([]byte{3}, session.KeySize), bytes.Repeat([]byte{4}, session.KeySize))
 	if err != nil {
@@ -132,23 +137,29 @@ func FuzzSealer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, plaintext, aad, arbitrary []byte, flip uint) {
 		// The only blob sealed outside this function is the seed (in whichever
 		// process made it): "tokens" under "key-a".
-		if pt, err := s.Open(arbitrary, aad); err == nil && (string(pt) != "tokens" || string(aad) != "key-a") {
+		if pt, err := s.Open(nil, arbitrary, aad); err == nil && (string(pt) != "tokens" || string(aad) != "key-a") {
 			t.Fatalf("arbitrary bytes opened to %q", pt)
 		}
 		blob, err := s.Seal(plaintext, aad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pt, err := s.Open(blob, aad)
+		pt, err := s.Open(nil, blob, aad)
 		if err != nil || !bytes.Equal(pt, plaintext) {
 			t.Fatalf("round trip failed: %v", err)
 		}
-		if _, err := s.Open(blob, append(append([]byte{}, aad...), 'x')); err == nil {
+		// Into a buffer that already holds aad and has room to spare, as a
+		// pooled buffer would.
+		dst := append(make([]byte, 0, len(aad)+len(plaintext)+8), aad...)
+		if pt, err := s.Open(dst, blob, aad); err != nil || !bytes.Equal(pt[:len(aad)], aad) || !bytes.Equal(pt[len(aad):], plaintext) {
+			t.Fatalf("open into a non-empty dst: %q, %v", pt, err)
+		}
+		if _, err := s.Open(nil, blob, append(append([]byte{}, aad...), 'x')); err == nil {
 			t.Fatal("opened with other associated data")
 		}
 		damaged := append([]byte{}, blob...)
 		damaged[flip%uint(len(damaged))] ^= 0x80
-		if _, err := s.Open(damaged, aad); err == nil {
+		if pt, err := s.Open(dst, damaged, aad); err == nil || pt != nil {
 			t.Fatalf("opened after flipping byte %d", flip%uint(len(damaged)))
 		}
 	})

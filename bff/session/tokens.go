@@ -45,26 +45,53 @@ func marshalTokens(t Tokens) []byte {
 
 var errTokenEncoding = errors.New("session: malformed token encoding")
 
-func unmarshalTokens(b []byte) (Tokens, error) {
+// tokenFields is a validated encoding: the expiry and the three tokens, in
+// the order marshalTokens writes them, still pointing into the encoding.
+type tokenFields struct {
+	expiry              int64
+	access, refresh, id []byte
+}
+
+// splitTokens validates the whole encoding without copying any token, so
+// unmarshalTokens and accessTokenFrom accept exactly the same inputs.
+func splitTokens(b []byte) (tokenFields, error) {
 	if len(b) < 9 || b[0] != tokensFormat {
-		return Tokens{}, errTokenEncoding
+		return tokenFields{}, errTokenEncoding
 	}
-	var t Tokens
-	if exp := int64(binary.BigEndian.Uint64(b[1:9])); exp != 0 {
-		t.Expiry = time.Unix(0, exp).UTC()
-	}
+	f := tokenFields{expiry: int64(binary.BigEndian.Uint64(b[1:9]))}
 	b = b[9:]
-	fields := []*string{&t.AccessToken, &t.RefreshToken, &t.IDToken}
-	for _, f := range fields {
+	for _, field := range []*[]byte{&f.access, &f.refresh, &f.id} {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)-k) {
-			return Tokens{}, errTokenEncoding
+			return tokenFields{}, errTokenEncoding
 		}
-		*f = string(b[k : k+int(n)])
+		*field = b[k : k+int(n)]
 		b = b[k+int(n):]
 	}
 	if len(b) != 0 {
-		return Tokens{}, fmt.Errorf("%w: trailing bytes", errTokenEncoding)
+		return tokenFields{}, fmt.Errorf("%w: trailing bytes", errTokenEncoding)
+	}
+	return f, nil
+}
+
+func unmarshalTokens(b []byte) (Tokens, error) {
+	f, err := splitTokens(b)
+	if err != nil {
+		return Tokens{}, err
+	}
+	t := Tokens{AccessToken: string(f.access), RefreshToken: string(f.refresh), IDToken: string(f.id)}
+	if f.expiry != 0 {
+		t.Expiry = time.Unix(0, f.expiry).UTC()
 	}
 	return t, nil
+}
+
+// accessTokenFrom copies out only the access token, the one token the proxy
+// path needs, leaving the others in b for the caller to wipe.
+func accessTokenFrom(b []byte) (string, error) {
+	f, err := splitTokens(b)
+	if err != nil {
+		return "", err
+	}
+	return string(f.access), nil
 }

@@ -11,12 +11,16 @@ import (
 // deadlines; tokens come only through Manager.Tokens. A Session belongs to
 // one request and is not safe for concurrent use.
 type Session struct {
-	rec Record
+	// rec is owned by this Session (Store.Get returns a copy) and never
+	// modified in place: a change replaces it.
+	rec *Record
 }
 
 // Record returns a deep copy of the stored record (tokens stay sealed).
+// Unlike Record.Clone it copies SealedTokens too: the copy leaves the
+// package, where nothing enforces that the blob is never written in place.
 func (s *Session) Record() Record {
-	r := s.rec
+	r := *s.rec
 	r.Claims = cloneMap(s.rec.Claims)
 	r.Groups = cloneSlice(s.rec.Groups)
 	r.SealedTokens = slices.Clone(s.rec.SealedTokens)
@@ -35,6 +39,10 @@ func (s *Session) CreatedAt() time.Time         { return s.rec.CreatedAt }
 func (s *Session) IdleExpiresAt() time.Time     { return s.rec.IdleExpiresAt }
 func (s *Session) AbsoluteExpiresAt() time.Time { return s.rec.AbsoluteExpiresAt }
 func (s *Session) Version() int64               { return s.rec.Version }
+
+// Claim returns one display claim, or "" when absent, without copying the
+// claims as Claims does.
+func (s *Session) Claim(name string) string { return s.rec.Claims[name] }
 
 // ExpiresAt is when the session ends unless it is used again.
 func (s *Session) ExpiresAt() time.Time { return s.rec.ExpiresAt() }

@@ -50,12 +50,19 @@ type Options struct {
 	// clock are treated as gone (DynamoDB TTL deletes lazily, within days).
 	// Defaults to time.Now.
 	Clock func() time.Time
+	// CallTimeout bounds each DynamoDB call, the SDK's retries included, so
+	// a hung endpoint answers ErrUnavailable instead of holding the request.
+	// Defaults to 3s.
+	CallTimeout time.Duration
 }
 
 // Defaults fills every unset field with its default.
 func (o *Options) Defaults() {
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 3 * time.Second
 	}
 }
 
@@ -67,6 +74,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Clock == nil {
 		problems = append(problems, errors.New("clock is nil: leave it unset for time.Now"))
+	}
+	if o.CallTimeout < 0 {
+		problems = append(problems, errors.New("call timeout is negative: leave it unset for 3s"))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("dynamodb: invalid options: %w", errors.Join(problems...))
@@ -93,7 +103,7 @@ func New(api API, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{api: api, table: aws.String(opts.Table), clock: opts.Clock}, nil
+	return &Store{api: boundedAPI{api: api, timeout: opts.CallTimeout}, table: aws.String(opts.Table), clock: opts.Clock}, nil
 }
 
 func keyOf(key string) map[string]types.AttributeValue {

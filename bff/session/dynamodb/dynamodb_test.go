@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/bff/session"
 	"github.com/gatehouse/gatehouse/bff/session/dynamodb"
@@ -45,6 +48,7 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"table set", dynamodb.Options{Table: "t"}, false},
 		{"table missing", dynamodb.Options{}, true},
+		{"negative call timeout", dynamodb.Options{Table: "t", CallTimeout: -time.Second}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,5 +57,37 @@ func TestOptionsValidate(t *testing.T) {
 				t.Fatalf("New err = %v, wantErr %v", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// A DynamoDB endpoint that accepts connections and never answers must not
+// hold a request: the store's own deadline ends the call.
+func TestHungEndpointIsBounded(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	s, err := dynamodb.New(devservers.DynamoDBClient("http://"+l.Addr().String()), dynamodb.Options{Table: "t", CallTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	safety, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = s.Get(safety, "key")
+	if !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Get on a hung endpoint = %v, want ErrUnavailable", err)
+	}
+	if safety.Err() != nil {
+		t.Fatal("only the test's safety deadline ended the call")
 	}
 }

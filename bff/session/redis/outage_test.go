@@ -109,3 +109,33 @@ func TestOutageKeepsSessions(t *testing.T) {
 		t.Errorf("subject after the outage = %q", got.Subject())
 	}
 }
+
+// A paused server must not hold a caller that set no deadline: the store's
+// CallTimeout ends the call, although the client retries timed-out reads.
+func TestCallTimeoutBoundsPausedServer(t *testing.T) {
+	srv := devservers.RedisT(t)
+	store, err := redis.New(newClient(t, srv), redis.Options{KeyPrefix: randomPrefix(t), CallTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Signal(syscall.SIGCONT) })
+	safety, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = store.Get(safety, "key")
+	if !errors.Is(err, session.ErrUnavailable) {
+		t.Fatalf("Get while paused = %v, want ErrUnavailable", err)
+	}
+	if safety.Err() != nil {
+		t.Fatal("only the test's safety deadline ended the call")
+	}
+}
+
+func TestOptionsRefuseNegativeCallTimeout(t *testing.T) {
+	srv := devservers.RedisT(t)
+	if _, err := redis.New(newClient(t, srv), redis.Options{CallTimeout: -time.Second}); err == nil {
+		t.Fatal("a negative CallTimeout was accepted")
+	}
+}

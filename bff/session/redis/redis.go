@@ -32,6 +32,10 @@ type Options struct {
 	// clock are not returned even if Redis has not evicted them yet.
 	// Defaults to time.Now.
 	Clock func() time.Time
+	// CallTimeout bounds each store operation, the client's retries
+	// included, so a hung server answers ErrUnavailable instead of holding
+	// the request. Defaults to 3s.
+	CallTimeout time.Duration
 }
 
 // Defaults fills every unset field with its default.
@@ -41,6 +45,9 @@ func (o *Options) Defaults() {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 3 * time.Second
 	}
 }
 
@@ -52,6 +59,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Clock == nil {
 		problems = append(problems, errors.New("clock is nil: leave it unset for time.Now"))
+	}
+	if o.CallTimeout < 0 {
+		problems = append(problems, errors.New("call timeout is negative: leave it unset for 3s"))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("redis: invalid options: %w", errors.Join(problems...))
@@ -150,6 +160,8 @@ func (s *Store) writeKeys(r *session.Record) []string {
 
 // Get reads the record in one round trip.
 func (s *Store) Get(ctx context.Context, key string) (*session.Record, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	vals, err := s.client.HMGet(ctx, s.recordKey(key), "v", "r").Result()
 	if err != nil {
 		return nil, unavailable("get", err)
@@ -173,6 +185,8 @@ func (s *Store) Get(ctx context.Context, key string) (*session.Record, error) {
 }
 
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	if r.Key == "" || r.Subject == "" {
 		return errors.New("redis: create: record key and subject are required")
 	}
@@ -189,6 +203,8 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 }
 
 func (s *Store) Update(ctx context.Context, r *session.Record) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	if r.Key == "" || r.Subject == "" {
 		return errors.New("redis: update: record key and subject are required")
 	}
@@ -215,6 +231,8 @@ func (s *Store) Update(ctx context.Context, r *session.Record) error {
 }
 
 func (s *Store) Delete(ctx context.Context, key string) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	if err := s.client.Del(ctx, s.recordKey(key)).Err(); err != nil {
 		return unavailable("delete", err)
 	}
@@ -236,6 +254,8 @@ func (s *Store) DeleteByIdPSession(ctx context.Context, sid string) (int, error)
 }
 
 func (s *Store) deleteIndexed(ctx context.Context, index string) (int, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	n, err := deleteIndexedScript.Run(ctx, s.client, []string{index}, s.opts.KeyPrefix+"s:").Int64()
 	if err != nil {
 		return 0, unavailable("delete indexed", err)
@@ -244,10 +264,18 @@ func (s *Store) deleteIndexed(ctx context.Context, index string) (int, error) {
 }
 
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	return unavailable("ping", s.client.Ping(ctx).Err())
 }
 
 // unavailable marks a backend failure so callers keep the session and answer 503.
+// bounded gives one store operation its deadline. The client's own read
+// timeout is not enough: it retries a timed-out command, several times over.
+func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.opts.CallTimeout)
+}
+
 func unavailable(op string, err error) error {
 	if err == nil {
 		return nil

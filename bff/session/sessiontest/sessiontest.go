@@ -4,6 +4,7 @@
 package sessiontest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -386,16 +387,25 @@ func testConcurrentUpdates(t *testing.T, s session.Store) {
 	}
 }
 
+// testReturnedCopy: a store shares no mutable memory with its callers.
+// SealedTokens may be shared, since it is immutable (see session.Record), so
+// for it only replacement, the one change callers make, is checked.
 func testReturnedCopy(t *testing.T, s session.Store) {
 	r := newRecord(t, "sub", "sid")
+	sealed := bytes.Clone(r.SealedTokens)
 	mustCreate(t, s, r)
 	r.Claims["email"] = "mutated-after-create"
+	r.SealedTokens = []byte("replaced-after-create")
 	got := mustGet(t, s, r.Key)
 	got.Claims["email"] = "mutated-after-get"
 	got.Groups[0] = "mutated"
+	got.SealedTokens = []byte("replaced-after-get")
 	again := mustGet(t, s, r.Key)
 	if again.Claims["email"] != "ada@example.gov" || again.Groups[0] != "staff" {
 		t.Errorf("store shares memory with callers: %v %v", again.Claims, again.Groups)
+	}
+	if !bytes.Equal(again.SealedTokens, sealed) {
+		t.Errorf("sealed tokens changed by a caller's replacement: %q", again.SealedTokens)
 	}
 }
 
