@@ -1,18 +1,11 @@
 package middleware
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 )
-
-// ClientIP returns the client address stored by TrustedClientIP.
-func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey).(string)
-	return ip
-}
 
 // ClientIPOptions say which proxies in front of the BFF are trusted.
 type ClientIPOptions struct {
@@ -40,8 +33,9 @@ func TrustedClientIP(behindProxy bool, next http.Handler) http.Handler {
 // TrustedClientIPWith stores the caller's address for rate limits and logs.
 func TrustedClientIPWith(opts ClientIPOptions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := clientIP(r, opts)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientIPKey, ip)))
+		r, ri := withInfo(r)
+		ri.clientIP = clientIP(r, opts)
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -57,20 +51,34 @@ func clientIP(r *http.Request, opts ClientIPOptions) string {
 		}
 	}
 	if opts.ProxyHops > 0 {
-		var entries []string
-		for _, v := range r.Header.Values("X-Forwarded-For") {
-			for _, e := range strings.Split(v, ",") {
-				entries = append(entries, strings.TrimSpace(e))
-			}
-		}
-		if len(entries) > 0 {
-			i := max(len(entries)-opts.ProxyHops, 0)
-			if addr, err := netip.ParseAddr(entries[i]); err == nil {
-				return addr.Unmap().String()
-			}
+		if addr, err := netip.ParseAddr(forwardedEntry(r.Header.Values("X-Forwarded-For"), opts.ProxyHops)); err == nil {
+			return addr.Unmap().String()
 		}
 	}
 	return peerIP(r.RemoteAddr)
+}
+
+// forwardedEntry returns the hops-th X-Forwarded-For entry from the right
+// (the one the outermost trusted proxy appended), or the leftmost when there
+// are fewer, across repeated header lines.
+func forwardedEntry(values []string, hops int) string {
+	var entry string
+	seen := 0
+	for i := len(values) - 1; i >= 0; i-- {
+		v := values[i]
+		for {
+			j := strings.LastIndexByte(v, ',')
+			entry = strings.TrimSpace(v[j+1:])
+			if seen++; seen == hops || j < 0 {
+				break
+			}
+			v = v[:j]
+		}
+		if seen == hops {
+			break
+		}
+	}
+	return entry
 }
 
 func peerIP(remote string) string {

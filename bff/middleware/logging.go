@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -10,97 +9,27 @@ import (
 	"time"
 )
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	loggerKey
-	clientCertKey
-	clientIPKey
-)
-
 // RequestIDHeader echoes the request id to the caller.
 const RequestIDHeader = "X-Request-Id"
 
-// RequestID returns the request id stored by Logging, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
-
-// Logger returns the request-scoped logger stored by Logging, or fallback.
-func Logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
-		return l
-	}
-	return fallback
-}
-
-// Logging assigns a request id (the X-Amzn-Trace-Id when present), stores a
-// logger carrying it, and writes one access line per request. The line holds
-// the path without its query (callbacks carry codes there) and no headers.
+// Logging assigns a request id (the X-Amzn-Trace-Id when present), makes it
+// and the logger available to inner layers (see Logger), and writes one
+// access line per request. The line holds the path without its query
+// (callbacks carry codes there) and no headers.
 func Logging(logger *slog.Logger, next http.Handler) http.Handler {
+	write := accessLineWriter(logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := requestIDFrom(r)
-		reqLogger := logger.With("request_id", id)
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), loggerKey, reqLogger)
-		w.Header().Set(RequestIDHeader, id)
+		r, ri := withInfo(r)
+		ri.id, ri.logger = requestIDFrom(r), logger
+		w.Header().Set(RequestIDHeader, ri.id)
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(ctx))
-		level := slog.LevelInfo
-		if rec.status() >= 500 {
-			level = slog.LevelWarn
-		}
-		elapsed := float64(time.Since(start).Microseconds()) / 1000
-		status := rec.status()
-		reqLogger.LogAttrs(ctx, level, "request",
-			slog.String("method", r.Method),
-			slog.String("path", truncate(r.URL.Path, 256)),
-			slog.Int("status", status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Float64("duration_ms", elapsed),
-			slog.String("client_ip", ClientIP(r.Context())),
-			// The same line is a CloudWatch Embedded Metric Format document,
-			// so request metrics need no agent and no extra call.
-			slog.String("Surface", surface(r.URL.Path)),
-			slog.Float64("Latency", elapsed),
-			slog.Int("Requests", 1),
-			slog.Int("ClientErrors", boolInt(status >= 400 && status < 500)),
-			slog.Int("ServerErrors", boolInt(status >= 500)),
-			slog.Any("_aws", emfMetadata(start)),
-		)
+		next.ServeHTTP(rec, r)
+		write(r.Context(), accessLine{
+			start: start, elapsed: time.Since(start), id: ri.id, clientIP: ri.clientIP,
+			method: r.Method, path: r.URL.Path, status: rec.status(), bytes: rec.bytes,
+		})
 	})
-}
-
-// MetricsNamespace is the CloudWatch namespace of the request metrics.
-const MetricsNamespace = "Gatehouse/BFF"
-
-type emfMetric struct {
-	Name string `json:"Name"`
-	Unit string `json:"Unit"`
-}
-
-type emfDirective struct {
-	Namespace  string      `json:"Namespace"`
-	Dimensions [][]string  `json:"Dimensions"`
-	Metrics    []emfMetric `json:"Metrics"`
-}
-
-type emfRoot struct {
-	Timestamp         int64          `json:"Timestamp"`
-	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
-}
-
-func emfMetadata(at time.Time) emfRoot {
-	return emfRoot{Timestamp: at.UnixMilli(), CloudWatchMetrics: []emfDirective{{
-		Namespace:  MetricsNamespace,
-		Dimensions: [][]string{{"Surface"}},
-		Metrics: []emfMetric{
-			{Name: "Latency", Unit: "Milliseconds"}, {Name: "Requests", Unit: "Count"},
-			{Name: "ClientErrors", Unit: "Count"}, {Name: "ServerErrors", Unit: "Count"},
-		},
-	}}}
 }
 
 // surface is a low-cardinality dimension: which part of the BFF answered.
@@ -127,9 +56,11 @@ func requestIDFrom(r *http.Request) string {
 	if trace := r.Header.Get("X-Amzn-Trace-Id"); trace != "" && len(trace) <= 128 && isTraceSafe(trace) {
 		return trace
 	}
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	var raw [12]byte
+	var text [24]byte
+	_, _ = rand.Read(raw[:])
+	hex.Encode(text[:], raw[:])
+	return string(text[:])
 }
 
 func isTraceSafe(s string) bool {
@@ -185,27 +116,4 @@ func (s *statusRecorder) status() int {
 		return http.StatusOK
 	}
 	return s.code
-}
-
-// RedactingHandler blanks attributes whose names mark them as credentials, as
-// a second line of defence: the BFF never passes token values to a logger.
-type RedactingHandler struct {
-	slog.Handler
-}
-
-var sensitiveKeys = []string{"token", "secret", "password", "cookie", "authorization", "verifier", "credential", "data_key"}
-
-func redactAttr(groups []string, a slog.Attr) slog.Attr {
-	k := strings.ToLower(a.Key)
-	for _, s := range sensitiveKeys {
-		if strings.Contains(k, s) {
-			return slog.String(a.Key, "[redacted]")
-		}
-	}
-	return a
-}
-
-// NewLogger returns a JSON logger at level with redaction of credential-named attributes.
-func NewLogger(w interface{ Write([]byte) (int, error) }, level slog.Leveler) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redactAttr}))
 }

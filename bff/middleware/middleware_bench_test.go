@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,7 +30,9 @@ func spaRequest(method, path string) *http.Request {
 		r.Header.Set("Origin", "https://app.example.gov")
 	}
 	// The client address as the outermost layer stores it.
-	return r.WithContext(context.WithValue(r.Context(), clientIPKey, "203.0.113.7"))
+	r, ri := withInfo(r)
+	ri.clientIP = "203.0.113.7"
+	return r
 }
 
 var noop = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})

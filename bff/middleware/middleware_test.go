@@ -65,20 +65,46 @@ func TestCSRF(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	h := SecurityHeaders(true, ok)
+	const documentCSP = "default-src 'self'; script-src 'self'"
 	for _, tc := range []struct {
 		path    string
 		noStore bool
-	}{{"/api/x", true}, {"/auth/user", true}, {"/", false}, {"/assets/app.js", false}} {
+		csp     string
+		// document marks answers a browser may render, which also get the
+		// opener and permissions policies.
+		document bool
+	}{
+		{"/api/x", true, "default-src 'none'; frame-ancestors 'none'", false},
+		{"/api", true, "default-src 'none'; frame-ancestors 'none'", false},
+		{"/auth/user", true, documentCSP, true},
+		{"/auth/callback", true, documentCSP, true},
+		{"/", false, documentCSP, true},
+		{"/apis/not-the-api", false, documentCSP, true},
+		{"/assets/app.js", false, documentCSP, true},
+	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
-		for _, name := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"} {
+		for _, name := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy"} {
 			if rec.Header().Get(name) == "" {
 				t.Errorf("%s: missing %s", tc.path, name)
+			}
+		}
+		if got := rec.Header().Get("Content-Security-Policy"); !strings.HasPrefix(got, tc.csp) || !strings.Contains(got, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP = %q, want it to start with %q and forbid framing", tc.path, got, tc.csp)
+		}
+		for _, name := range []string{"Referrer-Policy", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy", "Permissions-Policy"} {
+			if got := rec.Header().Get(name) != ""; got != tc.document {
+				t.Errorf("%s: %s present = %v, want %v", tc.path, name, got, tc.document)
 			}
 		}
 		if got := rec.Header().Get("Cache-Control") == "no-store"; got != tc.noStore {
 			t.Errorf("%s: no-store = %v, want %v", tc.path, got, tc.noStore)
 		}
+	}
+	rec := httptest.NewRecorder()
+	SecurityHeaders(false, ok).ServeHTTP(rec, httptest.NewRequest("GET", "/api/x", nil))
+	if rec.Header().Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS on a plain-http run")
 	}
 }
 
@@ -215,5 +241,55 @@ func TestAccessLineIsEmbeddedMetricFormat(t *testing.T) {
 	}
 	if doc.Surface != "api" || doc.Latency == nil || doc.Requests != 1 || doc.ServerErrors != 1 {
 		t.Fatalf("values: %s", buf.String())
+	}
+}
+
+func TestIsSensitiveKey(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{
+		{"access_token", true},
+		{"AccessToken", true},
+		{"X-CSRF-TOKEN", true},
+		{"client_secret", true},
+		{"Set-Cookie", true},
+		{"Authorization", true},
+		{"code_verifier", true},
+		{"DATA_KEY", true},
+		{"aws_credentials", true},
+		{"dataKey", false},
+		{"request_id", false},
+		{"Latency", false},
+		{"tok", false},
+		{"", false},
+	} {
+		if got := isSensitiveKey(tc.key); got != tc.want {
+			t.Errorf("isSensitiveKey(%q) = %v, want %v", tc.key, got, tc.want)
+		}
+	}
+}
+
+// The header values are shared between responses, so a handler adding to one
+// must not change what the next response gets.
+func TestSecurityHeadersAreNotShared(t *testing.T) {
+	h := SecurityHeaders(true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+		w.Header().Add("Cache-Control", "private")
+	}))
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest("GET", "/api/todos", nil))
+	second := httptest.NewRecorder()
+	h.ServeHTTP(second, httptest.NewRequest("GET", "/api/todos", nil))
+	for _, rec := range []*httptest.ResponseRecorder{first, second} {
+		if got := rec.Header().Values("X-Frame-Options"); len(got) != 2 || got[0] != "DENY" {
+			t.Errorf("X-Frame-Options = %q, want DENY then the handler's value", got)
+		}
+		if got := rec.Header().Values("Cache-Control"); len(got) != 2 || got[0] != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store then the handler's value", got)
+		}
+	}
+	if apiHeaders[1].value[0] != "DENY" || len(apiHeaders[1].value) != 1 || apiHeaders[3].value[0] != "no-store" || len(apiHeaders[3].value) != 1 {
+		t.Fatal("a response changed the shared header values")
 	}
 }

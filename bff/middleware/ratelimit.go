@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"math"
 	"net/http"
 	"sync"
@@ -60,13 +59,13 @@ func RateLimit(opts RateLimitOptions, next http.Handler) http.Handler {
 			return
 		}
 		now := opts.Now()
-		if wait := ips.take("ip:"+ClientIP(r.Context()), now); wait > 0 {
+		if wait := ips.take(ClientIP(r.Context()), now); wait > 0 {
 			WriteRetryAfter(w, seconds(wait), "too many requests from this address; retry later")
 			return
 		}
 		if c, err := r.Cookie(opts.CookieName); err == nil && c.Value != "" {
 			sum := sha256.Sum256([]byte(c.Value))
-			if wait := sessions.take(hex.EncodeToString(sum[:16]), now); wait > 0 {
+			if wait := sessions.take(string(sum[:16]), now); wait > 0 {
 				WriteRetryAfter(w, seconds(wait), "too many requests in this session; retry later")
 				return
 			}
@@ -108,12 +107,14 @@ func (b *buckets) take(key string, now time.Time) time.Duration {
 		b.m[key] = e
 	}
 	e.last = now
-	res := e.lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return d
+	if e.lim.AllowN(now, 1) {
+		return 0
 	}
-	return 0
+	// Only a refusal needs the wait; a reservation allocates, so the common
+	// path above does without one.
+	res := e.lim.ReserveN(now, 1)
+	defer res.CancelAt(now)
+	return res.DelayFrom(now)
 }
 
 // sweep drops buckets that have refilled completely; they carry no state.
