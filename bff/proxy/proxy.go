@@ -123,15 +123,30 @@ type Proxy struct {
 type routeProxy struct {
 	route Route
 	rp    *httputil.ReverseProxy
+	// transportTimed: the route's own Transport enforces Timeout, so a call
+	// needs no timer of its own.
+	transportTimed bool
 }
 
-type proxyCtxKey int
+type forwardKey struct{}
 
-const (
-	subPathKey proxyCtxKey = iota
-	timedOutKey
-	clientBodyKey
-)
+// forward is one API call's state, from ServeHTTP to the ReverseProxy hooks,
+// under a single context value.
+type forward struct {
+	// subPath is the escaped path below /api/<route>.
+	subPath string
+	// headerTimer cancels the call when the upstream's headers are late.
+	headerTimer *time.Timer
+	body        *clientBody
+}
+
+func forwardFrom(ctx context.Context) *forward {
+	f, _ := ctx.Value(forwardKey{}).(*forward)
+	if f == nil {
+		return &forward{}
+	}
+	return f
+}
 
 // New validates opts and builds one ReverseProxy per route.
 func New(opts Options) (*Proxy, error) {
@@ -141,7 +156,8 @@ func New(opts Options) (*Proxy, error) {
 	}
 	p := &Proxy{opts: opts, routes: map[string]*routeProxy{}}
 	for _, r := range opts.Routes {
-		p.routes[r.Name] = &routeProxy{route: r, rp: p.reverseProxy(r)}
+		transport, timed := routeTransport(opts.Transport, r.Timeout)
+		p.routes[r.Name] = &routeProxy{route: r, rp: p.reverseProxy(r, transport), transportTimed: timed}
 	}
 	return p, nil
 }
@@ -171,19 +187,34 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteError(w, http.StatusRequestEntityTooLarge, middleware.CodePayloadTooLarge, fmt.Sprintf("the request body exceeds %d bytes", rt.route.MaxBodyBytes))
 		return
 	}
-	var body *clientBody
+	f := &forward{subPath: sub}
 	if r.Body != nil && r.Body != http.NoBody {
-		body = &clientBody{ReadCloser: http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)}
-		r.Body = body
+		f.body = &clientBody{ReadCloser: http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)}
+		r.Body = f.body
 	}
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	timer := time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
-	defer timer.Stop()
-	ctx = context.WithValue(ctx, subPathKey, sub)
-	ctx = context.WithValue(ctx, timedOutKey, timer)
-	ctx = context.WithValue(ctx, clientBodyKey, body)
-	rt.rp.ServeHTTP(w, r.WithContext(ctx))
+	ctx := r.Context()
+	if !rt.transportTimed {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		f.headerTimer = time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
+		defer f.headerTimer.Stop()
+	}
+	rt.rp.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, f)))
+}
+
+// routeTransport gives a route whose calls go through an *http.Transport a
+// copy with ResponseHeaderTimeout set to the route's timeout, so the wait for
+// headers is bounded without a timer per call. Other RoundTrippers are used
+// as they are, and ServeHTTP times their calls itself.
+func routeTransport(rt http.RoundTripper, timeout time.Duration) (http.RoundTripper, bool) {
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return rt, false
+	}
+	t = t.Clone()
+	t.ResponseHeaderTimeout = timeout
+	return t, true
 }
 
 var errUpstreamTimeout = errors.New("proxy: upstream timeout")
@@ -208,11 +239,16 @@ func splitAPIPath(escaped string) (name, sub string, ok bool) {
 	if !found {
 		return "", "", false
 	}
-	for _, seg := range strings.Split(rest, "/") {
+	for segs := rest; ; {
+		seg, more, found := strings.Cut(segs, "/")
 		dec, err := url.PathUnescape(seg)
 		if err != nil || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") {
 			return "", "", false
 		}
+		if !found {
+			break
+		}
+		segs = more
 	}
 	name, sub, _ = strings.Cut(rest, "/")
 	return name, "/" + sub, true

@@ -120,6 +120,9 @@ func TestProxy(t *testing.T) {
 			req.Header.Set("X-Forwarded-For", "6.6.6.6")
 			req.Header.Set("X-Forwarded-Host", "evil.example")
 			req.Header.Set("X-CSRF", "1")
+			for _, h := range []string{"Proxy-Authorization", "Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "CF-Connecting-IP"} {
+				req.Header.Set(h, "6.6.6.6")
+			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != tc.wantStatus {
@@ -139,7 +142,7 @@ func TestProxy(t *testing.T) {
 			if a := got.Headers.Get("Authorization"); a != "Bearer at-secret" {
 				t.Errorf("Authorization = %q", a)
 			}
-			for _, h := range []string{"Cookie", "X-Csrf"} {
+			for _, h := range []string{"Cookie", "X-Csrf", "Proxy-Authorization", "Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "CF-Connecting-IP"} {
 				if v := got.Headers.Get(h); v != "" {
 					t.Errorf("%s reached the upstream: %q", h, v)
 				}
@@ -182,5 +185,42 @@ func TestProxyRequiresPrincipal(t *testing.T) {
 	newProxy(t, up.URL, Principal{}).ServeHTTP(rec, httptest.NewRequest("GET", "/api/todos/x", nil))
 	if rec.Code != 401 {
 		t.Fatalf("status = %d", rec.Code)
+	}
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The route timeout holds whichever RoundTripper carries the call: an
+// *http.Transport enforces it itself, any other is timed per call.
+func TestUpstreamTimeoutWithAnyTransport(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		transport http.RoundTripper
+	}{
+		{"http.Transport", NewTransport()},
+		{"wrapped RoundTripper", roundTripperFunc(NewTransport().RoundTrip)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up, _ := newUpstream(t)
+			u, _ := url.Parse(up.URL)
+			p, err := New(Options{
+				Routes:    []Route{{Name: "slow", Upstream: u, Timeout: 50 * time.Millisecond}, {Name: "fast", Upstream: u}},
+				Principal: func(context.Context) (Principal, bool) { return Principal{AccessToken: "at"}, true },
+				PublicURL: &url.URL{Scheme: "https", Host: "app.example.gov"},
+				Transport: tc.transport,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for path, want := range map[string]int{"/api/slow/slow": http.StatusGatewayTimeout, "/api/fast/ok": http.StatusOK} {
+				rec := httptest.NewRecorder()
+				p.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+				if rec.Code != want {
+					t.Errorf("%s: status = %d, want %d: %s", path, rec.Code, want, rec.Body)
+				}
+			}
+		})
 	}
 }

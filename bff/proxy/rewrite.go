@@ -4,21 +4,22 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gatehouse/gatehouse/bff/middleware"
 )
 
 // Request headers that carry the browser's credentials or client-asserted
-// routing; none of them reaches an upstream.
+// routing; none of them reaches an upstream. Canonical, so they can be
+// deleted from the map directly.
 var droppedRequestHeaders = []string{
-	"Cookie", "Authorization", "Proxy-Authorization", middleware.CSRFHeader,
+	"Cookie", "Authorization", "Proxy-Authorization", http.CanonicalHeaderKey(middleware.CSRFHeader),
 	"Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip",
 }
 
@@ -35,33 +36,38 @@ func (b *bufferPool) Get() []byte {
 
 func (b *bufferPool) Put(buf []byte) { b.pool.Put(&buf) }
 
-func (p *Proxy) reverseProxy(rt Route) *httputil.ReverseProxy {
+func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.ReverseProxy {
 	upstream := *rt.Upstream
+	// The same for every call: built once, shared read-only by outgoing requests.
+	forwardedHost := []string{p.opts.PublicURL.Host}
+	forwardedProto := []string{p.opts.PublicURL.Scheme}
 	return &httputil.ReverseProxy{
-		Transport:  p.opts.Transport,
+		Transport:  transport,
 		BufferPool: &p.buffers,
 		// Rewrite (not Director) so client X-Forwarded-* never pass through.
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			sub, _ := pr.In.Context().Value(subPathKey).(string)
+			ctx := pr.In.Context()
+			sub := forwardFrom(ctx).subPath
 			pr.Out.URL.RawPath = sub
 			pr.Out.URL.Path, _ = url.PathUnescape(sub)
 			pr.SetURL(&upstream)
+			out := pr.Out.Header
 			for _, h := range droppedRequestHeaders {
-				pr.Out.Header.Del(h)
+				delete(out, h)
 			}
-			principal, _ := p.opts.Principal(pr.In.Context())
-			pr.Out.Header.Set("Authorization", "Bearer "+principal.AccessToken)
-			if ip := middleware.ClientIP(pr.In.Context()); ip != "" && ip != "unknown" {
-				pr.Out.Header.Set("X-Forwarded-For", ip)
+			principal, _ := p.opts.Principal(ctx)
+			out["Authorization"] = []string{"Bearer " + principal.AccessToken}
+			if ip := middleware.ClientIP(ctx); ip != "" && ip != "unknown" {
+				out["X-Forwarded-For"] = []string{ip}
 			}
-			pr.Out.Header.Set("X-Forwarded-Host", p.opts.PublicURL.Host)
-			pr.Out.Header.Set("X-Forwarded-Proto", p.opts.PublicURL.Scheme)
-			if id := middleware.RequestID(pr.In.Context()); id != "" {
-				pr.Out.Header.Set(middleware.RequestIDHeader, id)
+			out["X-Forwarded-Host"] = forwardedHost
+			out["X-Forwarded-Proto"] = forwardedProto
+			if id := middleware.RequestID(ctx); id != "" {
+				out[middleware.RequestIDHeader] = []string{id}
 			}
 		},
 		ModifyResponse: func(resp *http.Response) error {
-			if t, ok := resp.Request.Context().Value(timedOutKey).(*time.Timer); ok {
+			if t := forwardFrom(resp.Request.Context()).headerTimer; t != nil {
 				t.Stop()
 			}
 			// An upstream must not set cookies on the app's origin.
@@ -79,7 +85,7 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 	switch {
 	case errors.As(err, &tooBig):
 		middleware.WriteError(w, http.StatusRequestEntityTooLarge, middleware.CodePayloadTooLarge, "the request body is too large")
-	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
+	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout) || (r.Context().Err() == nil && isHeaderTimeout(err)):
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream timeout", "route", rt.Name, "timeout", rt.Timeout.String())
 		middleware.WriteError(w, http.StatusGatewayTimeout, middleware.CodeUpstreamTimeout, "the service did not answer in time")
 	case r.Context().Err() != nil:
@@ -91,6 +97,18 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream unreachable", "route", rt.Name, "error", redactURL(err.Error()))
 		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service is unreachable")
 	}
+}
+
+// isHeaderTimeout reports a Transport's ResponseHeaderTimeout: a timeout
+// after the connection was made. A timeout while dialing means the upstream
+// is unreachable, as before.
+func isHeaderTimeout(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // clientBody notes that reading the browser's request body failed (bad
@@ -112,7 +130,7 @@ func (b *clientBody) Read(p []byte) (int, error) {
 // clientBodyFailed looks in the context, since ReverseProxy hands its
 // error handler the outgoing request with the body wrapped again.
 func clientBodyFailed(r *http.Request) bool {
-	b, _ := r.Context().Value(clientBodyKey).(*clientBody)
+	b := forwardFrom(r.Context()).body
 	return b != nil && b.failed.Load()
 }
 
