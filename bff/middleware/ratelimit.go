@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/bff/internal/cookie"
 	"golang.org/x/time/rate"
 )
 
@@ -63,8 +64,8 @@ func RateLimit(opts RateLimitOptions, next http.Handler) http.Handler {
 			WriteRetryAfter(w, seconds(wait), "too many requests from this address; retry later")
 			return
 		}
-		if c, err := r.Cookie(opts.CookieName); err == nil && c.Value != "" {
-			sum := sha256.Sum256([]byte(c.Value))
+		if id, _ := cookie.Value(r.Header, opts.CookieName); id != "" {
+			sum := sha256.Sum256([]byte(id))
 			if wait := sessions.take(string(sum[:16]), now); wait > 0 {
 				WriteRetryAfter(w, seconds(wait), "too many requests in this session; retry later")
 				return

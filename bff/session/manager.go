@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bff/internal/cookie"
 )
 
 // ErrNoSession means the request carries no live session: no cookie, a
@@ -108,14 +110,14 @@ func (m *Manager) Create(ctx context.Context, w http.ResponseWriter, ns NewSessi
 // session; the caller should ClearCookie. ErrUnavailable (wrapped) when the
 // store cannot answer; the session is kept and the caller answers 503.
 func (m *Manager) Load(ctx context.Context, r *http.Request) (*Session, error) {
-	c, err := r.Cookie(m.opts.CookieName)
-	if err != nil {
+	id, found := cookie.Value(r.Header, m.opts.CookieName)
+	if !found {
 		return nil, fmt.Errorf("%w: no cookie", ErrNoSession)
 	}
-	if !ValidID(c.Value) {
+	if !ValidID(id) {
 		return nil, fmt.Errorf("%w: malformed cookie", ErrNoSession)
 	}
-	return m.load(ctx, Key(c.Value), true)
+	return m.load(ctx, Key(id), true)
 }
 
 // Reload reads s again from the store, for example after UpdateTokens lost
