@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 )
@@ -146,8 +147,10 @@ type LazySealer struct {
 	current  KeySource
 	previous []KeySource
 
-	mu     sync.Mutex
-	sealer *AEADSealer
+	mu sync.Mutex // held while fetching keys
+	// sealer is read without the lock: every request opens tokens, and a
+	// shared mutex there is contended for nothing once the keys are in.
+	sealer atomic.Pointer[AEADSealer]
 }
 
 // NewLazySealer returns a sealer that seals under current's key and also
@@ -163,10 +166,13 @@ func (l *LazySealer) Prepare(ctx context.Context) error {
 }
 
 func (l *LazySealer) get(ctx context.Context) (*AEADSealer, error) {
+	if s := l.sealer.Load(); s != nil {
+		return s, nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.sealer != nil {
-		return l.sealer, nil
+	if s := l.sealer.Load(); s != nil {
+		return s, nil
 	}
 	cur, err := l.current.DataKey(ctx)
 	if err != nil {
@@ -184,7 +190,7 @@ func (l *LazySealer) get(ctx context.Context) (*AEADSealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.sealer = s
+	l.sealer.Store(s)
 	return s, nil
 }
 
