@@ -99,9 +99,12 @@ func (o *Options) Validate() error {
 }
 
 // NewTransport is the shared upstream transport: pooled keep-alive
-// connections and bounded connection setup.
+// connections and bounded connection setup. Compression is left to the
+// browser and the upstream: the proxy passes Accept-Encoding through and
+// never asks for gzip itself only to inflate the answer again.
 func NewTransport() *http.Transport {
 	return &http.Transport{
+		DisableCompression:    true,
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,

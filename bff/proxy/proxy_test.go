@@ -224,3 +224,24 @@ func TestUpstreamTimeoutWithAnyTransport(t *testing.T) {
 		})
 	}
 }
+
+// The proxy neither asks the upstream for gzip on its own nor strips the
+// browser's Accept-Encoding: compression is negotiated end to end.
+func TestProxyPassesAcceptEncodingThrough(t *testing.T) {
+	up, ch := newUpstream(t)
+	h := newProxy(t, up.URL, Principal{AccessToken: "at-secret"})
+	for _, accept := range []string{"", "gzip, br"} {
+		req := httptest.NewRequest("GET", "/api/todos/items", nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status = %d: %s", rec.Code, rec.Body)
+		}
+		if got := (<-ch).Headers.Get("Accept-Encoding"); got != accept {
+			t.Errorf("browser sent Accept-Encoding %q, upstream saw %q", accept, got)
+		}
+	}
+}
