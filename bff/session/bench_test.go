@@ -136,24 +136,23 @@ func benchManager(b *testing.B) (*session.Manager, *http.Request) {
 // whole token set is needed (refresh): cookie check, store read (memory),
 // deadline check, unseal, decode.
 func BenchmarkManagerLoadAndTokens(b *testing.B) {
-	mgr, r := benchManager(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := mgr.Load(ctx, r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := mgr.Tokens(ctx, s); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLoadThen(b, func(ctx context.Context, mgr *session.Manager, s *session.Session) error {
+		_, err := mgr.Tokens(ctx, s)
+		return err
+	})
 }
 
 // BenchmarkManagerAccessToken is the per-request session cost on the proxy
 // path: as BenchmarkManagerLoadAndTokens, but only the access token leaves
 // the unsealed set.
 func BenchmarkManagerAccessToken(b *testing.B) {
+	benchLoadThen(b, func(ctx context.Context, mgr *session.Manager, s *session.Session) error {
+		_, err := mgr.AccessToken(ctx, s)
+		return err
+	})
+}
+
+func benchLoadThen(b *testing.B, use func(context.Context, *session.Manager, *session.Session) error) {
 	mgr, r := benchManager(b)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -162,7 +161,7 @@ func BenchmarkManagerAccessToken(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := mgr.AccessToken(ctx, s); err != nil {
+		if err := use(ctx, mgr, s); err != nil {
 			b.Fatal(err)
 		}
 	}
