@@ -8,8 +8,8 @@ import (
 )
 
 // Session is one loaded session. It exposes the record's identity and
-// deadlines; tokens come only through Manager.Tokens. A Session belongs to
-// one request and is not safe for concurrent use.
+// deadlines; tokens come only through Manager.Tokens and Manager.AccessToken.
+// A Session belongs to one request and is not safe for concurrent use.
 type Session struct {
 	// rec is owned by this Session (Store.Get returns a copy) and never
 	// modified in place: a change replaces it.
