@@ -65,17 +65,16 @@ func forwardedEntry(values []string, hops int) string {
 	var entry string
 	seen := 0
 	for i := len(values) - 1; i >= 0; i-- {
-		v := values[i]
-		for {
+		for v := values[i]; ; {
 			j := strings.LastIndexByte(v, ',')
 			entry = strings.TrimSpace(v[j+1:])
-			if seen++; seen == hops || j < 0 {
+			if seen++; seen == hops {
+				return entry
+			}
+			if j < 0 {
 				break
 			}
 			v = v[:j]
-		}
-		if seen == hops {
-			break
 		}
 	}
 	return entry
