@@ -34,23 +34,14 @@ func TestAccessLineMatchesSlog(t *testing.T) {
 		{"a hostile method", accessLine{start: start, method: "G\"ET", path: "/", status: 405}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var viaSlog, byHand bytes.Buffer
-			slogged := slog.New(slog.NewJSONHandler(&viaSlog, &slog.HandlerOptions{ReplaceAttr: redactAttr}))
-			accessLineWriter(slogged)(context.Background(), tc.line)
-			accessLineWriter(NewLogger(&byHand, slog.LevelInfo))(context.Background(), tc.line)
-
-			if m := timeField.FindSubmatch(byHand.Bytes()); m == nil {
-				t.Fatalf("no time in %s", byHand.String())
+			byHand := assertSameAsSlog(t, tc.line)
+			if m := timeField.FindSubmatch(byHand); m == nil {
+				t.Fatalf("no time in %s", byHand)
 			} else if _, err := time.Parse(time.RFC3339Nano, string(m[1])); err != nil {
 				t.Fatalf("time %q: %v", m[1], err)
 			}
-			want := timeField.ReplaceAll(viaSlog.Bytes(), []byte(`"time":"T"`))
-			got := timeField.ReplaceAll(byHand.Bytes(), []byte(`"time":"T"`))
-			if !bytes.Equal(got, want) {
-				t.Fatalf("by hand:\n%s\nslog:\n%s", got, want)
-			}
-			if !json.Valid(bytes.TrimSpace(got)) {
-				t.Fatalf("not JSON: %s", got)
+			if !json.Valid(bytes.TrimSpace(byHand)) {
+				t.Fatalf("not JSON: %s", byHand)
 			}
 		})
 	}
@@ -94,14 +85,21 @@ func FuzzAccessLineMatchesSlog(f *testing.F) {
 		f.Add("GET", seed, 200)
 	}
 	f.Fuzz(func(t *testing.T, method, path string, status int) {
-		line := accessLine{start: time.Unix(1, 0), method: method, path: path, status: status % 1000}
-		var viaSlog, byHand bytes.Buffer
-		accessLineWriter(slog.New(slog.NewJSONHandler(&viaSlog, &slog.HandlerOptions{ReplaceAttr: redactAttr})))(context.Background(), line)
-		accessLineWriter(NewLogger(&byHand, slog.LevelInfo))(context.Background(), line)
-		want := timeField.ReplaceAll(viaSlog.Bytes(), []byte(`"time":"T"`))
-		got := timeField.ReplaceAll(byHand.Bytes(), []byte(`"time":"T"`))
-		if !bytes.Equal(got, want) {
-			t.Fatalf("by hand:\n%s\nslog:\n%s", got, want)
-		}
+		assertSameAsSlog(t, accessLine{start: time.Unix(1, 0), method: method, path: path, status: status % 1000})
 	})
+}
+
+// assertSameAsSlog writes line by hand and through slog, fails unless the two
+// agree but for the time, and returns the hand-written bytes.
+func assertSameAsSlog(t *testing.T, line accessLine) []byte {
+	t.Helper()
+	var viaSlog, byHand bytes.Buffer
+	accessLineWriter(slog.New(slog.NewJSONHandler(&viaSlog, &slog.HandlerOptions{ReplaceAttr: redactAttr})))(context.Background(), line)
+	accessLineWriter(NewLogger(&byHand, slog.LevelInfo))(context.Background(), line)
+	want := timeField.ReplaceAll(viaSlog.Bytes(), []byte(`"time":"T"`))
+	got := timeField.ReplaceAll(byHand.Bytes(), []byte(`"time":"T"`))
+	if !bytes.Equal(got, want) {
+		t.Fatalf("by hand:\n%s\nslog:\n%s", got, want)
+	}
+	return byHand.Bytes()
 }
