@@ -71,7 +71,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 	return newGoFunction(ctx, name, a, goFunctionArgs{
 		description:         "Gatehouse BFF",
 		code:                a.BffCode,
-		env:                 env,
+		env:                 withGCPolicy(env, lambdaMemoryMiB),
 		reservedConcurrency: a.ReservedConcurrency,
 		policy:              policy,
 	}, opts...)
@@ -109,6 +109,10 @@ func dynamoDBKeyStatement(acct *Account, keyArn string) Statement {
 		Condition: map[string]map[string]any{"StringEquals": {"kms:ViaService": fmt.Sprintf("dynamodb.%s.%s", acct.Region, acct.DNSSuffix)}},
 	}
 }
+
+// lambdaMemoryMiB sizes every function. The BFF's Go heap limit derives
+// from it (withGCPolicy).
+const lambdaMemoryMiB = 512
 
 // goFunctionArgs describe one Go Lambda.
 type goFunctionArgs struct {
@@ -154,7 +158,7 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 		Code:                         pulumi.NewFileArchive(f.code.Path),
 		SourceCodeHash:               pulumi.String(f.code.SourceCodeHash),
 		Role:                         role.Arn,
-		MemorySize:                   pulumi.Int(512),
+		MemorySize:                   pulumi.Int(lambdaMemoryMiB),
 		Timeout:                      pulumi.Int(29),
 		ReservedConcurrentExecutions: pulumi.Int(f.reservedConcurrency),
 		TracingConfig:                lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},

@@ -107,6 +107,8 @@ func TestEdgeTopologyApiAndLambda(t *testing.T) {
 		"GATEHOUSE_COGNITO_DOMAIN":           "https://gh-test.auth.us-east-1.amazoncognito.com",
 		"GATEHOUSE_SESSION_IDLE_TIMEOUT":     "15m0s",
 		"GATEHOUSE_OIDC_SCOPES":              "openid email profile gatehouse-api/records.read",
+		"GOGC":                               "off",
+		"GOMEMLIMIT":                         "409MiB", // 80% of the function's 512 MB
 	}
 	for k, want := range wantEnv {
 		if got := env(k); got != want {

@@ -143,6 +143,7 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"mTLS mode passed to the BFF", env["GATEHOUSE_MTLS"] == "verify"},
 		{"FIPS endpoints in the task", env["AWS_USE_FIPS_ENDPOINT"] == "true"},
 		{"regional mode and SPA dir", env["GATEHOUSE_MODE"] == "regional" && env["GATEHOUSE_SPA_DIR"] == "/srv/spa"},
+		{"GC runs near 80% of the task's 1024 MiB", env["GOGC"] == "off" && env["GOMEMLIMIT"] == "819MiB"},
 		{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
 		{"at least 2 tasks", svcCount(svc) >= 2},
 		{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.enable") && mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},

@@ -47,7 +47,9 @@ type ServiceArgs struct {
 	// set it equal to DesiredCount to turn scaling off.
 	MaxCount int
 	// Environment is the container environment. Never put secrets here.
-	// Defaults to none.
+	// Defaults to none, plus the Go runtime's garbage-collector setting for
+	// MemoryMiB (gcpolicy.Env: GOGC=off, GOMEMLIMIT at 80% of the memory)
+	// unless Environment sets GOGC or GOMEMLIMIT itself.
 	Environment map[string]pulumi.StringInput
 	// Secrets maps environment names to Secrets Manager secret ARNs; ECS
 	// injects the values at start. Defaults to none.
@@ -103,6 +105,7 @@ func (a *ServiceArgs) withDefaults() ServiceArgs {
 	if out.MemoryMiB == 0 {
 		out.MemoryMiB = 1024
 	}
+	out.Environment = withGCPolicy(a.Environment, out.MemoryMiB)
 	if out.DesiredCount == 0 {
 		out.DesiredCount = 2
 	}
