@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"time"
 
+	"github.com/gatehouse/gatehouse/bff/gcpolicy"
 	"github.com/gatehouse/gatehouse/internal/devservers"
 )
 
@@ -36,7 +36,10 @@ type scenario struct {
 	Target target
 	// ViaBFF scenarios must deliver the bearer token and never the cookie.
 	ViaBFF bool
-	client *http.Client
+}
+
+func (s *scenario) pass(mode string, o compareOptions, rate float64) passSpec {
+	return passSpec{Scenario: s.Name, Target: s.Target, Mode: mode, Conns: o.Conns, Rate: rate, Warmup: o.Warmup, Duration: o.Duration}
 }
 
 // scenarioResult pools the rounds of one scenario for throughput, CPU and
@@ -86,6 +89,7 @@ type comparison struct {
 	Rounds     int
 	Duration   time.Duration
 	GOMAXPROCS int
+	GCPolicy   string
 }
 
 func (c *comparison) result(name string) scenarioResult {
@@ -104,13 +108,19 @@ const (
 	scBFFRedis  = "BFF, redis store"
 )
 
+// taskMemoryMiB is the regional stack's default task size. The proxies run
+// under the garbage-collector setting the stack derives from it.
+const taskMemoryMiB = 1024
+
 func runComparison(ctx context.Context, o compareOptions, logf func(string, ...any)) (*comparison, error) {
-	up, err := startUpstream(benchTokens.AccessToken)
+	defer gcpolicy.Apply(taskMemoryMiB)()
+	w, err := startWorld(ctx, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	defer up.close()
-	bareAddr, stopBare, err := startBareProxy(up.URL)
+	defer w.Close()
+	upstreamURL := w.UpstreamURL
+	bareAddr, stopBare, err := startBareProxy(upstreamURL)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +129,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	if err != nil {
 		return nil, err
 	}
-	bffMem, err := startBFF(ctx, memStore, up.URL)
+	bffMem, err := startBFF(ctx, memStore, upstreamURL)
 	if err != nil {
 		return nil, err
 	}
@@ -134,21 +144,24 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 		return nil, err
 	}
 	defer redisStore.Close()
-	bffRedis, err := startBFF(ctx, redisStore, up.URL)
+	bffRedis, err := startBFF(ctx, redisStore, upstreamURL)
 	if err != nil {
 		return nil, err
 	}
 	defer bffRedis.stop()
 
 	scenarios := []*scenario{
-		{Name: scDirect, Target: target{URL: up.URL + "/hello", Header: spaHeaders(bffMem.Cookie)}},
+		{Name: scDirect, Target: target{URL: upstreamURL + "/hello", Header: spaHeaders(bffMem.Cookie)}},
 		{Name: scBare, Target: target{URL: "http://" + bareAddr + "/hello", Header: spaHeaders(bffMem.Cookie)}},
 		{Name: scBFFMemory, Target: target{URL: bffMem.URL + "/api/greeting/hello", Header: spaHeaders(bffMem.Cookie)}, ViaBFF: true},
 		{Name: scBFFRedis, Target: target{URL: bffRedis.URL + "/api/greeting/hello", Header: spaHeaders(bffRedis.Cookie)}, ViaBFF: true},
 	}
 	for _, s := range scenarios {
-		s.client = newClient(o.Conns)
-		if err := call(ctx, s.client, s.Target); err != nil {
+		res, _, err := w.Pass(s.pass("probe", o, 0))
+		if err == nil && res.Failures > 0 {
+			err = errors.New(res.FirstFail)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bench: %s does not answer 200 before the run: %w", s.Name, err)
 		}
 	}
@@ -156,13 +169,14 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	for i, s := range scenarios {
 		results[i].Name = s.Name
 	}
-	pass := func(kind string, run func(s *scenario) loadResult, into func(*scenarioResult) (*loadResult, *[]loadResult)) error {
+	pass := func(kind string, rate float64, into func(*scenarioResult) (*loadResult, *[]loadResult)) error {
 		for round := range o.Rounds {
 			for i, s := range scenarios {
-				before := up.counts()
-				res := run(s)
-				after := up.counts()
-				if err := checkRun(s, res, before, after); err != nil {
+				res, counts, err := w.Pass(s.pass(kind, o, rate))
+				if err != nil {
+					return err
+				}
+				if err := checkRun(s, res, counts); err != nil {
 					return err
 				}
 				logf("  %s round %d/%d  %-18s %8.0f req/s  p50 %v  p99 %v", kind, round+1, o.Rounds, s.Name, res.RPS(), res.Percentile(0.5), res.Percentile(0.99))
@@ -173,9 +187,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 		}
 		return nil
 	}
-	err = pass("saturated", func(s *scenario) loadResult {
-		return closedLoop(ctx, s.client, s.Target, o.Conns, o.Warmup, o.Duration)
-	}, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Saturated, &r.SaturatedRounds })
+	err = pass("saturated", 0, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Saturated, &r.SaturatedRounds })
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +196,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 		slowest = min(slowest, RPS(r.SaturatedRounds))
 	}
 	rate := o.PacedFraction * slowest
-	err = pass("paced", func(s *scenario) loadResult {
-		return paced(ctx, s.client, s.Target, o.Conns, rate, o.Warmup, o.Duration)
-	}, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Paced, &r.PacedRounds })
+	err = pass("paced", rate, func(r *scenarioResult) (*loadResult, *[]loadResult) { return &r.Paced, &r.PacedRounds })
 	if err != nil {
 		return nil, err
 	}
@@ -195,10 +205,10 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 			results[i].Checked = "every request reached the upstream with the session's bearer token and without the cookie"
 		}
 	}
-	cmp := &comparison{Conns: o.Conns, PacedRate: rate, Results: results, RedisAddr: redis.Addr, Rounds: o.Rounds, Duration: o.Duration}
+	cmp := &comparison{Conns: o.Conns, PacedRate: rate, Results: results, RedisAddr: redis.Addr, Rounds: o.Rounds, Duration: o.Duration, GCPolicy: gcPolicyText()}
 	if o.ProfileDir != "" {
 		for _, s := range scenarios[1:3] {
-			path, err := profile(ctx, s, o, filepath.Join(o.ProfileDir, profileName(s.Name)))
+			path, err := profile(w, s, o, filepath.Join(o.ProfileDir, profileName(s.Name)))
 			if err != nil {
 				return nil, err
 			}
@@ -206,6 +216,11 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 		}
 	}
 	return cmp, nil
+}
+
+func gcPolicyText() string {
+	env := gcpolicy.Env(taskMemoryMiB)
+	return "GOGC=" + env["GOGC"] + " GOMEMLIMIT=" + env["GOMEMLIMIT"]
 }
 
 func profileName(scenario string) string {
@@ -220,7 +235,7 @@ func profileName(scenario string) string {
 
 // checkRun refuses a run with failed requests, and a BFF run in which any
 // request reached the upstream without the token or with the cookie.
-func checkRun(s *scenario, res loadResult, before, after upstreamCounts) error {
+func checkRun(s *scenario, res loadResult, reached upstreamCounts) error {
 	if res.Failures > 0 {
 		return fmt.Errorf("bench: %s: %d of %d requests failed, first: %s", s.Name, res.Failures, res.Failures+res.Requests, res.FirstFail)
 	}
@@ -230,9 +245,8 @@ func checkRun(s *scenario, res loadResult, before, after upstreamCounts) error {
 	if !s.ViaBFF {
 		return nil
 	}
-	total, bearer, cookies := after.total-before.total, after.bearer-before.bearer, after.cookies-before.cookies
-	if bearer != total || cookies != 0 {
-		return fmt.Errorf("bench: %s: of %d upstream requests %d carried the bearer token and %d a cookie; want all and none", s.Name, total, bearer, cookies)
+	if reached.Bearer != reached.Total || reached.Cookies != 0 {
+		return fmt.Errorf("bench: %s: of %d upstream requests %d carried the bearer token and %d a cookie; want all and none", s.Name, reached.Total, reached.Bearer, reached.Cookies)
 	}
 	return nil
 }
@@ -241,14 +255,13 @@ func merge(into *loadResult, r loadResult) {
 	into.Requests += r.Requests
 	into.Elapsed += r.Elapsed
 	into.Latencies = append(into.Latencies, r.Latencies...)
-	into.Usage.CPU += r.Usage.CPU
-	into.Usage.Mallocs += r.Usage.Mallocs
-	into.Usage.AllocBytes += r.Usage.AllocBytes
-	into.Usage.GCs += r.Usage.GCs
+	into.Usage = into.Usage.add(r.Usage)
 	slices.Sort(into.Latencies)
 }
 
-func profile(ctx context.Context, s *scenario, o compareOptions, path string) (string, error) {
+// profile takes a CPU profile of this process, which holds only the proxies,
+// while the world process drives s at saturation.
+func profile(w *world, s *scenario, o compareOptions, path string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("bench: %w", err)
 	}
@@ -260,8 +273,13 @@ func profile(ctx context.Context, s *scenario, o compareOptions, path string) (s
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return "", fmt.Errorf("bench: profile: %w", err)
 	}
-	res := closedLoop(ctx, s.client, s.Target, o.Conns, 0, o.Duration*time.Duration(o.Rounds))
+	spec := s.pass("saturated", o, 0)
+	spec.Warmup, spec.Duration = 0, o.Duration*time.Duration(o.Rounds)
+	res, _, err := w.Pass(spec)
 	pprof.StopCPUProfile()
+	if err != nil {
+		return "", err
+	}
 	if res.Failures > 0 {
 		return "", errors.New("bench: profile pass of " + s.Name + ": " + res.FirstFail)
 	}

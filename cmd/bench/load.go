@@ -102,22 +102,86 @@ func call(ctx context.Context, client *http.Client, t target) error {
 // closedLoop keeps conns requests in flight for d (after warmup) and
 // reports throughput at saturation. Latencies here are mostly queueing:
 // with every core busy, p50 ≈ conns / throughput.
-func closedLoop(ctx context.Context, client *http.Client, t target, conns int, warmup, d time.Duration) loadResult {
-	return drive(ctx, client, t, conns, warmup, d, nil)
-}
-
-// paced sends rate requests per second in total, spread evenly over conns
-// workers, and measures each latency from the request's scheduled start, so a
-// stall is charged to every request it delays (no coordinated omission).
-func paced(ctx context.Context, client *http.Client, t target, conns int, rate float64, warmup, d time.Duration) loadResult {
-	interval := time.Duration(float64(conns) / rate * float64(time.Second))
-	return drive(ctx, client, t, conns, warmup, d, &interval)
-}
-
-func drive(ctx context.Context, client *http.Client, t target, conns int, warmup, d time.Duration, interval *time.Duration) loadResult {
+func closedLoop(ctx context.Context, client *http.Client, t target, conns int, warmup, d time.Duration, marks measureMarks) loadResult {
 	start := time.Now()
-	measureFrom := start.Add(warmup)
-	end := measureFrom.Add(d)
+	measureFrom, end := start.Add(warmup), start.Add(warmup+d)
+	return drive(ctx, client, t, conns, measureFrom, marks, func() (time.Time, bool) {
+		now := time.Now()
+		return now, now.Before(end) && ctx.Err() == nil
+	})
+}
+
+// paced sends rate requests per second in total over conns connections and
+// measures each latency from the request's scheduled start, so a stall is
+// charged to every request it delays (no coordinated omission). A request
+// waits for a connection only while all conns are busy.
+func paced(ctx context.Context, client *http.Client, t target, conns int, rate float64, warmup, d time.Duration, marks measureMarks) loadResult {
+	period := time.Duration(float64(time.Second) / rate)
+	ticks, err := newTickSource(period)
+	if err != nil {
+		return loadResult{Failures: 1, FirstFail: err.Error()}
+	}
+	defer ticks.Close()
+	start := time.Now()
+	measureFrom, end := start.Add(warmup), start.Add(warmup+d)
+	starts := make(chan time.Time, 1<<12)
+	var paceErr error
+	go func() {
+		defer close(starts)
+		paceErr = release(ctx, ticks, start, end, period, starts)
+	}()
+	res := drive(ctx, client, t, conns, measureFrom, marks, func() (time.Time, bool) {
+		at, ok := <-starts
+		return at, ok
+	})
+	if paceErr != nil {
+		res.Failures++
+		res.FirstFail = paceErr.Error()
+	}
+	return res
+}
+
+// release hands out one scheduled start per period from start to end. The
+// number due is read from the clock, so a late wake-up releases every start
+// it missed, each with its own scheduled time.
+func release(ctx context.Context, ticks *tickSource, start, end time.Time, period time.Duration, starts chan<- time.Time) error {
+	for released := time.Duration(0); ctx.Err() == nil; {
+		if err := ticks.Wait(); err != nil {
+			return err
+		}
+		for due := time.Since(start); released+period <= due; {
+			released += period
+			at := start.Add(released)
+			if at.After(end) {
+				return nil
+			}
+			starts <- at
+		}
+	}
+	return nil
+}
+
+// measureMarks are called as the measured window opens and closes, right
+// after this process's counters are read, so that another process can read
+// its own counters over the same window.
+type measureMarks struct{ Open, Close func() }
+
+func (m measureMarks) open() {
+	if m.Open != nil {
+		m.Open()
+	}
+}
+
+func (m measureMarks) close() {
+	if m.Close != nil {
+		m.Close()
+	}
+}
+
+// drive runs conns workers, one keep-alive connection each. Each worker
+// asks next for a request's scheduled start and sends it, until next says
+// stop. A latency counts when its start falls at or after measureFrom.
+func drive(ctx context.Context, client *http.Client, t target, conns int, measureFrom time.Time, marks measureMarks, next func() (time.Time, bool)) loadResult {
 	type workerResult struct {
 		lat      []time.Duration
 		failures int
@@ -125,53 +189,40 @@ func drive(ctx context.Context, client *http.Client, t target, conns int, warmup
 	}
 	results := make([]workerResult, conns)
 	var wg sync.WaitGroup
-	var before usage
-	var beforeOnce sync.Once
-	gate := make(chan struct{})
-	go func() {
-		time.Sleep(time.Until(measureFrom))
-		beforeOnce.Do(func() { before = readUsage() })
-		close(gate)
-	}()
 	for w := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			res := &results[w]
 			res.lat = make([]time.Duration, 0, 4096)
-			next := start
-			if interval != nil {
-				next = start.Add(*interval * time.Duration(w) / time.Duration(conns))
-			}
-			for {
-				scheduled := time.Now()
-				if interval != nil {
-					time.Sleep(time.Until(next))
-					scheduled = next
-					next = next.Add(*interval)
-				}
-				if scheduled.After(end) || ctx.Err() != nil {
-					return
-				}
+			for scheduled, ok := next(); ok; scheduled, ok = next() {
 				err := call(ctx, client, t)
 				done := time.Now()
-				if scheduled.Before(measureFrom) {
-					continue
-				}
-				if err != nil {
+				switch {
+				case scheduled.Before(measureFrom):
+				case err != nil:
 					if res.failures == 0 {
 						res.first = err.Error()
 					}
 					res.failures++
-					continue
+				default:
+					res.lat = append(res.lat, done.Sub(scheduled))
 				}
-				res.lat = append(res.lat, done.Sub(scheduled))
 			}
 		}()
 	}
+	var before usage
+	gate := make(chan struct{})
+	go func() {
+		time.Sleep(time.Until(measureFrom))
+		before = readUsage()
+		marks.open()
+		close(gate)
+	}()
 	wg.Wait()
 	<-gate
 	after := readUsage()
+	marks.close()
 	out := loadResult{Elapsed: time.Since(measureFrom), Usage: after.sub(before)}
 	for _, r := range results {
 		out.Latencies = append(out.Latencies, r.lat...)

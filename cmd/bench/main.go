@@ -2,9 +2,11 @@
 // ARCHITECTURE.md §9 and prints each figure beside its target, marking a
 // missed one MISSED. Its sections:
 //
-//   - proxy: side by side in one process, against one loopback upstream, a
-//     direct call, a bare httputil.ReverseProxy with a tuned Transport, and
-//     the BFF with its session in the memory store and in Redis;
+//   - proxy: side by side against one loopback upstream, a direct call, a
+//     bare httputil.ReverseProxy with a tuned Transport, and the BFF with its
+//     session in the memory store and in Redis. The load generator and the
+//     upstream run in a second process (the harness re-executes itself);
+//     this one holds only the proxies under test;
 //   - micro: the per-request session pieces (seal, open, cookie, CSRF, lookup);
 //   - lambda: the zip size, process start to first served request, and the
 //     network calls made before it;
@@ -54,6 +56,9 @@ type options struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if isWorld() {
+		os.Exit(runWorld(ctx, os.Stdin, os.Stdout))
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -3,11 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
+
+// TestMain lets the test binary serve as the harness's world process, as
+// the harness re-executes itself for it.
+func TestMain(m *testing.M) {
+	if isWorld() {
+		os.Exit(runWorld(context.Background(), os.Stdin, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
 
 // TestQuickMode runs the harness's smoke mode end to end: a real upstream,
 // the bare proxy, the BFF with the memory store and with a real

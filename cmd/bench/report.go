@@ -149,10 +149,11 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Nanosec
 func (r *report) writeProxy(w io.Writer) {
 	c := r.Proxy
 	direct, bare := c.result(scDirect), c.result(scBare)
-	fmt.Fprintf(w, "\n== Proxy path: %d connections on loopback, one process, %d round(s) × %s per scenario ==\n", c.Conns, c.Rounds, c.Duration)
+	fmt.Fprintf(w, "\n== Proxy path: %d connections on loopback, %d round(s) × %s per scenario ==\n", c.Conns, c.Rounds, c.Duration)
+	fmt.Fprintln(w, "The load generator and the upstream run in one process, the proxy under test in another, both under the BFF's")
+	fmt.Fprintf(w, "deployed garbage-collector setting (%s for the regional task's %d MiB; bff/gcpolicy).\n", c.GCPolicy, taskMemoryMiB)
 	fmt.Fprintln(w, "Saturated (closed loop). req/s and latency are medians over rounds. CPU and allocations are pooled over rounds")
-	fmt.Fprintln(w, "for the whole process (client + proxy + upstream); the proxy columns subtract the direct call's, leaving what the")
-	fmt.Fprintln(w, "proxy layer itself costs.")
+	fmt.Fprintln(w, "and summed over both processes; the proxy columns subtract the direct call's, leaving what the proxy layer costs.")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\tCPU/req\tallocs/req\tproxy CPU/req\tproxy allocs/req\tproxy KB/req\treq/s vs bare\tproxy cost vs bare\t")
 	bareCPU := bare.Saturated.CPUPerRequest() - direct.Saturated.CPUPerRequest()
@@ -171,7 +172,8 @@ func (r *report) writeProxy(w io.Writer) {
 		fmt.Fprintln(tw, strings.Join(cols, "\t")+"\t")
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nPaced (open loop) at %.0f req/s over %d connections, latency from each request's scheduled start.\n", c.PacedRate, c.Conns)
+	fmt.Fprintf(w, "\nPaced (open loop) at %.0f req/s over %d connections. A timerfd releases each request at its scheduled start,\n", c.PacedRate, c.Conns)
+	fmt.Fprintln(w, "and its latency runs from that start, so a stall is charged to every request it delays.")
 	fmt.Fprintln(w, "Percentiles are the median over rounds of each round's percentile, so one stall of a shared machine does not stand for the run.")
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\treq/s\tp50\tp99\tp99.9\tp99 by round\tadded p50 vs direct\tadded p99 vs direct\tadded p99 vs bare\t")
@@ -191,6 +193,7 @@ func (r *report) writeProxy(w io.Writer) {
 			fmt.Fprintf(w, "checked (%s): %s\n", res.Name, res.Checked)
 		}
 	}
+	writeSaturatedLatency(w, c)
 	for _, p := range c.Profiles {
 		fmt.Fprintf(w, "profile: %s (go tool pprof -top %s)\n", p, p)
 	}
@@ -199,8 +202,17 @@ func (r *report) writeProxy(w io.Writer) {
 	r.check("BFF (memory) cost per request vs bare proxy (proxy-layer CPU)", fmt.Sprintf("%.2f×", ratio), fmt.Sprintf("≤ %.1f×", maxCostRatio), ratio <= maxCostRatio)
 	added := Latency(mem.PacedRounds, 0.99) - dp99
 	r.check(fmt.Sprintf("BFF (memory) added p99 at %d connections (paced, vs direct)", c.Conns), ms(added), "≤ 1ms", added <= maxAddedP99)
-	addedSat := Latency(mem.SaturatedRounds, 0.99) - Latency(direct.SaturatedRounds, 0.99)
-	r.check(fmt.Sprintf("BFF (memory) added p99 at %d connections (saturated, vs direct)", c.Conns), ms(addedSat), "≤ 1ms", addedSat <= maxAddedP99)
+}
+
+// writeSaturatedLatency explains why the closed loop's latency is not the
+// added-latency target: with every connection always busy, latency is the
+// queue (Little's law), so it restates the throughput ratio.
+func writeSaturatedLatency(w io.Writer, c *comparison) {
+	dp99 := Latency(c.result(scDirect).SaturatedRounds, 0.99)
+	bp99 := Latency(c.result(scBare).SaturatedRounds, 0.99)
+	mp99 := Latency(c.result(scBFFMemory).SaturatedRounds, 0.99)
+	fmt.Fprintf(w, "saturated latency is queueing (%d requests always in flight / throughput), not a target: the BFF's p99 is %s above\n", c.Conns, ms(mp99-dp99))
+	fmt.Fprintf(w, "the direct call's and %s above the bare proxy's; the bare proxy's own is %s above the direct call's.\n", ms(mp99-bp99), ms(bp99-dp99))
 }
 
 func (r *report) writeMicro(w io.Writer) {

@@ -83,10 +83,14 @@ func startUpstream(wantBearer string) (*upstream, error) {
 	return u, nil
 }
 
-type upstreamCounts struct{ total, bearer, cookies int64 }
+type upstreamCounts struct{ Total, Bearer, Cookies int64 }
 
 func (u *upstream) counts() upstreamCounts {
 	return upstreamCounts{u.total.Load(), u.bearer.Load(), u.cookies.Load()}
+}
+
+func (c upstreamCounts) sub(before upstreamCounts) upstreamCounts {
+	return upstreamCounts{c.Total - before.Total, c.Bearer - before.Bearer, c.Cookies - before.Cookies}
 }
 
 // serve runs h on a fresh loopback port with the BFF's server limits.

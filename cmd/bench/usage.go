@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// usage is the process's resource counters at one moment. Every part of a
-// scenario (client, proxy, upstream) runs in this process, so differences
-// between scenarios isolate what the proxy layer costs.
+// usage is a process's resource counters at one moment. A pass sums the
+// two processes' (the world's client and upstream, and the proxy under
+// test), so differences between scenarios isolate what the proxy layer costs.
 type usage struct {
 	CPU        time.Duration
 	Mallocs    uint64
@@ -26,6 +26,15 @@ func readUsage() usage {
 		Mallocs:    ms.Mallocs,
 		AllocBytes: ms.TotalAlloc,
 		GCs:        ms.NumGC,
+	}
+}
+
+func (u usage) add(o usage) usage {
+	return usage{
+		CPU:        u.CPU + o.CPU,
+		Mallocs:    u.Mallocs + o.Mallocs,
+		AllocBytes: u.AllocBytes + o.AllocBytes,
+		GCs:        u.GCs + o.GCs,
 	}
 }
 
