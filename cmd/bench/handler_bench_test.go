@@ -19,7 +19,7 @@ import (
 func BenchmarkBareProxyHandler(b *testing.B) {
 	up, _ := url.Parse("http://upstream.bench.example")
 	h := &httputil.ReverseProxy{Transport: cannedUpstream{}, Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(up) }}
-	benchHandler(b, h, "/hello", "")
+	benchHandler(b, h, "/hello", tokenSPAHeaders(benchTokens.AccessToken))
 }
 
 // BenchmarkBareProxyHandlerPooled shows what a BufferPool saves: without
@@ -27,7 +27,7 @@ func BenchmarkBareProxyHandler(b *testing.B) {
 func BenchmarkBareProxyHandlerPooled(b *testing.B) {
 	up, _ := url.Parse("http://upstream.bench.example")
 	h := &httputil.ReverseProxy{Transport: cannedUpstream{}, BufferPool: &bufferPool{}, Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(up) }}
-	benchHandler(b, h, "/hello", "")
+	benchHandler(b, h, "/hello", tokenSPAHeaders(benchTokens.AccessToken))
 }
 
 type bufferPool struct{ p sync.Pool }
@@ -52,12 +52,14 @@ func BenchmarkBFFHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { app.Close() })
-	benchHandler(b, app.Handler, "/api/greeting/hello", cookie)
+	benchHandler(b, app.Handler, "/api/greeting/hello", spaHeaders(cookie))
 }
 
-func benchHandler(b *testing.B, h http.Handler, path, cookie string) {
+// benchHandler serves one request shape: an SPA without a BFF sends its
+// token (tokenSPAHeaders), one behind the BFF its cookie (spaHeaders).
+func benchHandler(b *testing.B, h http.Handler, path string, header http.Header) {
 	r := httptest.NewRequest(http.MethodGet, path, nil)
-	r.Header = spaHeaders(cookie)
+	r.Header = header
 	r.RemoteAddr = "10.0.1.17:43122"
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()

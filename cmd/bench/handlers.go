@@ -79,12 +79,13 @@ func handlerCosts(ctx context.Context, minTime time.Duration, profileDir string)
 		return nil, err
 	}
 	defer app.Close()
-	req := func(path string) *http.Request {
+	req := func(path string, header http.Header) *http.Request {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
-		r.Header = spaHeaders(cookie)
+		r.Header = header
 		r.RemoteAddr = "10.0.1.17:43122"
 		return r
 	}
+	toBFF := func() *http.Request { return req("/api/greeting/hello", spaHeaders(cookie)) }
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	logger := middleware.NewLogger(io.Discard, slog.LevelInfo)
 	cases := []struct {
@@ -92,11 +93,11 @@ func handlerCosts(ctx context.Context, minTime time.Duration, profileDir string)
 		h          http.Handler
 		r          *http.Request
 	}{
-		{handlerBare, "ServeHTTP with an in-memory upstream", bare, req("/hello")},
-		{handlerBFF, "ServeHTTP with an in-memory upstream: every layer, session (memory), proxy", app.Handler, req("/api/greeting/hello")},
-		{"layer: access log", "request id + JSON line (write dropped)", middleware.Logging(logger, noop), req("/api/greeting/hello")},
-		{"layer: security headers", "the /api header set (5 headers)", middleware.SecurityHeaders(true, noop), req("/api/greeting/hello")},
-		{"layer: rate limit", "per-IP and per-session buckets", middleware.RateLimit(middleware.RateLimitOptions{PerIP: 1e9, PerSession: 1e9, CookieName: "__Host-gh_session"}, noop), req("/api/greeting/hello")},
+		{handlerBare, "ServeHTTP with an in-memory upstream", bare, req("/hello", tokenSPAHeaders(benchTokens.AccessToken))},
+		{handlerBFF, "ServeHTTP with an in-memory upstream: every layer, session (memory), proxy", app.Handler, toBFF()},
+		{"layer: access log", "request id + JSON line (write dropped)", middleware.Logging(logger, noop), toBFF()},
+		{"layer: security headers", "the /api header set (5 headers)", middleware.SecurityHeaders(true, noop), toBFF()},
+		{"layer: rate limit", "per-IP and per-session buckets", middleware.RateLimit(middleware.RateLimitOptions{PerIP: 1e9, PerSession: 1e9, CookieName: "__Host-gh_session"}, noop), toBFF()},
 	}
 	var out []microResult
 	for _, c := range cases {

@@ -27,6 +27,9 @@ type loadResult struct {
 	Elapsed   time.Duration
 	Latencies []time.Duration // sorted
 	Usage     usage
+	// ProxyCPU is the CPU time of the process that holds the proxies alone,
+	// over the same window.
+	ProxyCPU time.Duration
 }
 
 func (r loadResult) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
@@ -46,6 +49,14 @@ func (r loadResult) CPUPerRequest() time.Duration {
 		return 0
 	}
 	return r.Usage.CPU / time.Duration(r.Requests)
+}
+
+// ProxyCPUPerRequest is the proxy process's own CPU time per request.
+func (r loadResult) ProxyCPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return r.ProxyCPU / time.Duration(r.Requests)
 }
 
 func (r loadResult) AllocsPerRequest() float64 {

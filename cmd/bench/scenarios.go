@@ -33,7 +33,8 @@ var benchTokens = session.Tokens{
 	RefreshToken: "eyJ" + strings.Repeat("r", 1797),
 }
 
-// spaHeaders are what the SPA's fetch sends through the load balancer.
+// spaHeaders are what the SPA's fetch sends through the load balancer to
+// the BFF: the session cookie, and no token.
 func spaHeaders(cookie string) http.Header {
 	h := http.Header{}
 	h.Set("Accept", "application/json")
@@ -44,6 +45,17 @@ func spaHeaders(cookie string) http.Header {
 	if cookie != "" {
 		h.Set("Cookie", cookie)
 	}
+	return h
+}
+
+// tokenSPAHeaders are what the same fetch sends where there is no BFF: the
+// SPA holds the access token and sends it itself. The direct call and the
+// bare proxy get these, so every scenario delivers the same request to the
+// upstream and the comparison charges the BFF only for what it adds.
+func tokenSPAHeaders(accessToken string) http.Header {
+	h := spaHeaders("")
+	h.Del("X-CSRF")
+	h.Set("Authorization", "Bearer "+accessToken)
 	return h
 }
 

@@ -160,7 +160,7 @@ func (w *world) Pass(spec passSpec) (loadResult, upstreamCounts, error) {
 			here = readUsage().sub(opened)
 		case ev.Result != nil && ev.Counts != nil:
 			res := *ev.Result
-			res.Usage = res.Usage.add(here)
+			res.Usage, res.ProxyCPU = res.Usage.add(here), here.CPU
 			return res, *ev.Counts, nil
 		}
 	}
