@@ -130,9 +130,13 @@ func startWorld(ctx context.Context, stderr io.Writer) (*world, error) {
 	}
 	w := &world{cmd: cmd, in: json.NewEncoder(stdin), stdin: stdin, out: json.NewDecoder(bufio.NewReader(stdout))}
 	var hello worldEvent
-	if err := w.out.Decode(&hello); err != nil || hello.Upstream == "" {
+	if err := w.out.Decode(&hello); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("bench: world process did not start its upstream: %v %s", err, hello.Err)
+		return nil, fmt.Errorf("bench: world process: %w", err)
+	}
+	if hello.Upstream == "" {
+		w.Close()
+		return nil, fmt.Errorf("bench: world process did not start its upstream: %s", hello.Err)
 	}
 	w.UpstreamURL = hello.Upstream
 	return w, nil
