@@ -91,7 +91,6 @@ type comparison struct {
 	Rounds     int
 	Duration   time.Duration
 	GOMAXPROCS int
-	GCPolicy   string
 }
 
 func (c *comparison) result(name string) scenarioResult {
@@ -208,7 +207,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 			results[i].Checked = "every request reached the upstream with the session's bearer token and without the cookie"
 		}
 	}
-	cmp := &comparison{Conns: o.Conns, PacedRate: rate, Results: results, RedisAddr: redis.Addr, Rounds: o.Rounds, Duration: o.Duration, GCPolicy: gcPolicyText()}
+	cmp := &comparison{Conns: o.Conns, PacedRate: rate, Results: results, RedisAddr: redis.Addr, Rounds: o.Rounds, Duration: o.Duration}
 	if o.ProfileDir != "" {
 		for _, s := range scenarios[1:3] {
 			path, err := profile(w, s, o, filepath.Join(o.ProfileDir, profileName(s.Name)))

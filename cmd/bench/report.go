@@ -151,7 +151,7 @@ func (r *report) writeProxy(w io.Writer) {
 	direct, bare := c.result(scDirect), c.result(scBare)
 	fmt.Fprintf(w, "\n== Proxy path: %d connections on loopback, %d round(s) × %s per scenario ==\n", c.Conns, c.Rounds, c.Duration)
 	fmt.Fprintln(w, "The load generator and the upstream run in one process, the proxy under test in another, both under the BFF's")
-	fmt.Fprintf(w, "deployed garbage-collector setting (%s for the regional task's %d MiB; bff/gcpolicy).\n", c.GCPolicy, taskMemoryMiB)
+	fmt.Fprintf(w, "deployed garbage-collector setting (%s for the regional task's %d MiB; bff/gcpolicy).\n", gcPolicyText(), taskMemoryMiB)
 	fmt.Fprintln(w, "Saturated (closed loop). req/s and latency are medians over rounds. CPU and allocations are pooled over rounds")
 	fmt.Fprintln(w, "and summed over both processes; the proxy columns subtract the direct call's, leaving what the proxy layer costs:")
 	fmt.Fprintln(w, "its own process's CPU (shown alone) plus the extra work its requests and answers cause the client and the upstream.")
