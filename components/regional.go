@@ -50,7 +50,9 @@ type RegionalTopologyArgs struct {
 	ImagePush   ImagePusher
 	// Environment is the BFF configuration the stack owns (OIDC, routes,
 	// timeouts, data key). The topology adds mode, listen address, SPA
-	// directory, public URL, session store and mTLS. Defaults to none.
+	// directory, public URL, session store and mTLS, and the service adds the
+	// garbage-collector setting unless GOGC or GOMEMLIMIT is set here.
+	// Defaults to none.
 	Environment map[string]pulumi.StringInput
 	// Secrets maps environment names to Secrets Manager ARNs. Defaults to none.
 	Secrets map[string]pulumi.StringInput
