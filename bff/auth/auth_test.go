@@ -76,7 +76,7 @@ func TestOptionsValidateListsEverything(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, field := range []string{"IdP", "Sessions", "Store", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
+	for _, field := range []string{"IdP", "Sessions", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error lacks %s: %v", field, err)
 		}

@@ -126,10 +126,8 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A new login replaces any session this browser already had.
-	if old, err := r.Cookie(h.opts.Sessions.Options().CookieName); err == nil && session.ValidID(old.Value) && session.Key(old.Value) != s.Key() {
-		if err := h.opts.Store.Delete(ctx, session.Key(old.Value)); err != nil {
-			log.Warn("login: previous session not deleted", "error", err)
-		}
+	if err := h.opts.Sessions.EndReplaced(ctx, r, s); err != nil {
+		log.Warn("login: previous session not deleted", "error", err)
 	}
 	log.Info("login", "sub", c.Subject, "session", s.Key()[:12])
 	w.Header().Set("Cache-Control", "no-store")

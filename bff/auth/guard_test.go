@@ -42,7 +42,7 @@ func newGuardHarness(t *testing.T) *guardHarness {
 		t.Fatal(err)
 	}
 	opts := Options{
-		Sessions: g.mgr, Store: store, Sealer: sealer, Now: clock,
+		Sessions: g.mgr, Sealer: sealer, Now: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Refresh is never reached here except through a failing secret,
 		// which FreshTokens answers with the current token while it lasts.

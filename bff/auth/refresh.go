@@ -146,13 +146,21 @@ func (h *Handler) refreshSession(ctx context.Context, s *session.Session) (sessi
 		if !h.needsRefresh(cur) {
 			return h.opts.Sessions.Tokens(ctx, cur)
 		}
-		release, err := h.acquireLease(ctx, cur)
-		if err != nil {
-			return session.Tokens{}, err
-		}
-		if release != nil {
-			defer release()
+		// The lease lasts as long as this refresh may (ctx ends at the same
+		// time), so a holder never outlives its lease by more than the
+		// clocks of two instances differ.
+		release, err := h.opts.Sessions.RefreshLease(ctx, cur, h.opts.RefreshLease)
+		switch {
+		case err == nil:
+			defer func() {
+				if err := release(context.WithoutCancel(ctx)); err != nil {
+					// The lease lapses at its deadline either way.
+					h.log(ctx).Warn("refresh lease not released", "error", err)
+				}
+			}()
 			return h.refreshHeld(ctx, cur)
+		case !errors.Is(err, session.ErrLeaseHeld):
+			return session.Tokens{}, err
 		}
 		if h.opts.Now().After(deadline) {
 			return session.Tokens{}, errRefreshBusy
@@ -162,34 +170,6 @@ func (h *Handler) refreshSession(ctx context.Context, s *session.Session) (sessi
 			return session.Tokens{}, errRefreshBusy
 		case <-time.After(50 * time.Millisecond):
 		}
-	}
-}
-
-func leaseKey(sessionKey string) string { return "refresh-lease:" + sessionKey }
-
-// acquireLease creates the lease record; nil release means someone else holds it.
-func (h *Handler) acquireLease(ctx context.Context, s *session.Session) (release func(), err error) {
-	now := h.opts.Now().UTC()
-	lease := &session.Record{
-		Key: leaseKey(s.Key()), Subject: s.Subject(), Claims: map[string]string{}, Groups: []string{},
-		CreatedAt: now, LastSeenAt: now, IdleExpiresAt: now.Add(h.opts.RefreshLease), AbsoluteExpiresAt: now.Add(h.opts.RefreshLease),
-	}
-	err = h.opts.Store.Create(ctx, lease)
-	if errors.Is(err, session.ErrConflict) {
-		// A crashed holder's lease may outlive its deadline in a store that
-		// evicts lazily; Get hides it, so clear it and try once more.
-		if _, gerr := h.opts.Store.Get(ctx, lease.Key); errors.Is(gerr, session.ErrNotFound) {
-			_ = h.opts.Store.Delete(ctx, lease.Key)
-			err = h.opts.Store.Create(ctx, lease)
-		}
-	}
-	switch {
-	case err == nil:
-		return func() { _ = h.opts.Store.Delete(context.WithoutCancel(ctx), lease.Key) }, nil
-	case errors.Is(err, session.ErrConflict):
-		return nil, nil
-	default:
-		return nil, fmt.Errorf("auth: refresh lease: %w", err)
 	}
 }
 
@@ -250,10 +230,10 @@ func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (sessio
 	}
 }
 
-// endSession deletes a session whose refresh token the IdP refused.
+// endSession ends a session whose refresh the IdP refused for good.
 func (h *Handler) endSession(ctx context.Context, s *session.Session, reason string) error {
 	h.log(ctx).Warn("session ended: refresh impossible", "sub", s.Subject(), "reason", reason)
-	if err := h.opts.Store.Delete(ctx, s.Key()); err != nil {
+	if err := h.opts.Sessions.End(ctx, s); err != nil {
 		return fmt.Errorf("auth: end session: %w", err)
 	}
 	return fmt.Errorf("%w: %s", session.ErrNoSession, reason)

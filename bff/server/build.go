@@ -78,7 +78,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS)
 	authH, err := auth.New(auth.Options{
 		IdP:      auth.NewIdP(cfg.OIDC.Issuer, cfg.OIDC.CognitoDomain, cfg.OIDC.ClientID, deps.IdPClient),
-		Sessions: sessions, Store: store, Sealer: sealer, ClientSecret: clientSecret,
+		Sessions: sessions, Sealer: sealer, ClientSecret: clientSecret,
 		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.PostLogoutURL, Scopes: cfg.OIDC.Scopes,
 		Insecure: cfg.InsecureCookies, BindCertificate: cfg.MTLS != config.MTLSOff,
 		RefreshSkew: deps.RefreshSkew, Logger: deps.Logger, Now: deps.Now,

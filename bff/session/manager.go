@@ -214,8 +214,33 @@ func (m *Manager) UpdateTokens(ctx context.Context, s *Session, t Tokens) error 
 // even when the store fails, and the error is returned.
 func (m *Manager) Destroy(ctx context.Context, w http.ResponseWriter, s *Session) error {
 	m.ClearCookie(w)
+	return m.End(ctx, s)
+}
+
+// End deletes the session's record and leaves the cookie alone, for a
+// session that ends where its browser's answer is not being written, such
+// as a refresh the IdP refused. Ending a session already gone is no error.
+func (m *Manager) End(ctx context.Context, s *Session) error {
 	if err := m.store.Delete(ctx, s.rec.Key); err != nil {
-		return fmt.Errorf("session: destroy: %w", err)
+		return fmt.Errorf("session: end: %w", err)
+	}
+	return nil
+}
+
+// EndReplaced ends the session r's cookie names, unless it is current: a
+// new sign-in in a browser replaces the session it had before. A missing
+// or malformed cookie names nothing and is no error.
+func (m *Manager) EndReplaced(ctx context.Context, r *http.Request, current *Session) error {
+	id, found := cookie.Value(r.Header, m.opts.CookieName)
+	if !found || !ValidID(id) {
+		return nil
+	}
+	key := Key(id)
+	if current != nil && key == current.rec.Key {
+		return nil
+	}
+	if err := m.store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("session: end replaced: %w", err)
 	}
 	return nil
 }

@@ -36,6 +36,9 @@ type Options struct {
 	AccessTokenTTL time.Duration
 	// Env overrides GATEHOUSE_* variables.
 	Env map[string]string
+	// Deps adjusts the dependencies of every instance before it is built,
+	// e.g. to reach the IdP through a test proxy or AWS through a stand-in.
+	Deps func(*server.Deps)
 }
 
 // Clock is real time plus an offset the test can advance.
@@ -65,6 +68,7 @@ type Stack struct {
 	caFile   string
 	handler  *swappable
 	sessions *session.Manager
+	deps     func(*server.Deps)
 }
 
 type swappable struct{ h atomic.Pointer[http.Handler] }
@@ -84,7 +88,7 @@ func Start(t testing.TB, opts Options) *Stack {
 	if opts.Audit == nil {
 		t.Fatal("bfftest: Options.Audit is required")
 	}
-	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}}
+	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, deps: opts.Deps}
 	s.Upstream = StartUpstream(t)
 
 	// The BFF listens first so the IdP can be told its URLs and trust its certificate.
@@ -155,9 +159,11 @@ func (s *Stack) build() *server.App { return s.buildWith(s.Sealer) }
 
 func (s *Stack) buildWith(sealer session.Sealer) *server.App {
 	s.t.Helper()
-	app, err := server.Build(s.Config, server.Deps{
-		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: sealer, Now: s.Clock.Now,
-	})
+	deps := server.Deps{Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: sealer, Now: s.Clock.Now}
+	if s.deps != nil {
+		s.deps(&deps)
+	}
+	app, err := server.Build(s.Config, deps)
 	if err != nil {
 		s.t.Fatal(err)
 	}
