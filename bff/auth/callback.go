@@ -51,27 +51,23 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		writeBrowserError(w, r, http.StatusBadRequest, middleware.CodeInvalidRequest, "The sign-in response is incomplete.")
 		return
 	}
-	secret, err := h.secret(ctx)
-	if err != nil {
+	var tok *oauth2.Token
+	err = h.withClientSecret(ctx, func(cfg *oauth2.Config) error {
+		var err error
+		tok, err = cfg.Exchange(h.oauthContext(ctx), code, oauth2.VerifierOption(st.Verifier))
+		return err
+	})
+	switch {
+	case errors.Is(err, errSecretUnavailable):
 		log.Error("callback: client secret unavailable", "error", err)
 		writeBrowserError(w, r, http.StatusServiceUnavailable, middleware.CodeIdPUnavailable, "Sign-in is not available right now.")
 		return
-	}
-	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
-	if err != nil {
-		log.Error("callback: identity provider unavailable", "error", err)
-		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+	case loginRefused(err):
+		log.Warn("callback: code exchange refused", "answer", tokenErrorSummary(err))
+		writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in could not be completed.")
 		return
-	}
-	tok, err := cfg.Exchange(h.oauthContext(ctx), code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			log.Warn("callback: code exchange refused", "status", re.Response.StatusCode, "idp_error", re.ErrorCode)
-			writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in could not be completed.")
-			return
-		}
-		log.Error("callback: code exchange failed", "error", err)
+	case err != nil:
+		log.Error("callback: code exchange failed", "error", tokenErrorSummary(err))
 		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
 		return
 	}
@@ -132,6 +128,17 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	log.Info("login", "sub", c.Subject, "session", s.Key()[:12])
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+}
+
+// loginRefused tells a refusal of this sign-in (an expired or replayed
+// code, a wrong PKCE verifier: try again) from the service failing (a 429,
+// a WAF, a server error, or a client secret the IdP no longer accepts).
+func loginRefused(err error) bool {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil || re.ErrorCode == "" || refusedAs(err, "invalid_client") {
+		return false
+	}
+	return re.Response.StatusCode == http.StatusBadRequest || re.Response.StatusCode == http.StatusUnauthorized
 }
 
 func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {

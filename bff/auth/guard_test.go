@@ -46,7 +46,7 @@ func newGuardHarness(t *testing.T) *guardHarness {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Refresh is never reached here except through a failing secret,
 		// which FreshTokens answers with the current token while it lasts.
-		ClientSecret: func(context.Context) (string, error) { return "", errors.New("secret store down") },
+		ClientSecret: SecretFunc(func(context.Context) (string, error) { return "", errors.New("secret store down") }),
 	}
 	opts.Defaults()
 	g.h = &Handler{opts: opts}

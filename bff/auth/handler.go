@@ -18,14 +18,15 @@ import (
 
 // Options configure the auth handlers.
 type Options struct {
-	IdP      *IdP
+	IdP *IdP
 	// Sessions keeps the sessions; its refresh lease lets one instance at
 	// a time refresh a session.
 	Sessions *session.Manager
 	// Sealer seals the short-lived login cookie (state, nonce, PKCE verifier).
 	Sealer session.Sealer
-	// ClientSecret yields the client secret, possibly fetched lazily.
-	ClientSecret  middleware.SecretSource
+	// ClientSecret yields the client secret, possibly fetched lazily, and
+	// reads it again when the IdP refuses it.
+	ClientSecret  ClientSecret
 	RedirectURL   string
 	PostLogoutURL string
 	Scopes        []string
@@ -106,7 +107,7 @@ func New(opts Options) (*Handler, error) {
 func (h *Handler) log(ctx context.Context) *slog.Logger { return middleware.Logger(ctx, h.opts.Logger) }
 
 func (h *Handler) secret(ctx context.Context) (string, error) {
-	s, err := h.opts.ClientSecret(ctx)
+	s, err := h.opts.ClientSecret.Secret(ctx)
 	if err != nil {
 		return "", fmt.Errorf("auth: client secret: %w", err)
 	}

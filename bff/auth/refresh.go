@@ -189,25 +189,22 @@ func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (sessio
 	if old.RefreshToken == "" {
 		return session.Tokens{}, h.endSession(ctx, cur, "no refresh token")
 	}
-	secret, err := h.secret(ctx)
-	if err != nil {
-		return session.Tokens{}, fmt.Errorf("%w: %w", ErrIdPUnavailable, err)
-	}
-	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
-	if err != nil {
+	var tok *oauth2.Token
+	err = h.withClientSecret(ctx, func(cfg *oauth2.Config) error {
+		var err error
+		tok, err = cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+		return err
+	})
+	switch {
+	case refusedAs(err, "invalid_grant"):
+		// The one answer that means the grant is gone: expired, revoked, or the user removed.
+		return session.Tokens{}, h.endSession(ctx, cur, "refresh token refused (invalid_grant)")
+	case errors.Is(err, ErrIdPUnavailable):
 		return session.Tokens{}, err
-	}
-	tok, err := cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil {
-			if re.Response.StatusCode < 500 {
-				return session.Tokens{}, h.endSession(ctx, cur, "refresh refused: "+re.ErrorCode)
-			}
-			// RetrieveError's text carries the response body; keep it out of logs.
-			return session.Tokens{}, fmt.Errorf("%w: refresh: token endpoint status %d", ErrIdPUnavailable, re.Response.StatusCode)
-		}
-		return session.Tokens{}, fmt.Errorf("%w: refresh: %w", ErrIdPUnavailable, err)
+	case err != nil:
+		// Throttling, a WAF, a server error, a rejected client or any other
+		// answer: the grant may be fine, so the session stays.
+		return session.Tokens{}, fmt.Errorf("%w: refresh: token endpoint: %s", ErrIdPUnavailable, tokenErrorSummary(err))
 	}
 	next := h.tokensFrom(tok, old.IDToken)
 	if rawID, _ := tok.Extra("id_token").(string); rawID != "" {

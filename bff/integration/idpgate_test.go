@@ -25,10 +25,11 @@ type idpGate struct {
 
 	mu   sync.Mutex
 	hits map[string]int
-	// onToken sees every token request; a nil answer forwards it.
-	onToken func(tokenRequest) *gateAnswer
+	// onToken sees every token request; a nil answer forwards it, with
+	// the headers as onToken left them.
+	onToken func(*tokenRequest) *gateAnswer
 	// rewrite, when set, may change a forwarded token response's JSON.
-	rewrite func(tokenRequest, map[string]any)
+	rewrite func(*tokenRequest, map[string]any)
 }
 
 // tokenRequest is one POST to the IdP's token endpoint.
@@ -40,7 +41,7 @@ type tokenRequest struct {
 }
 
 // Refresh tells refresh grants from code exchanges.
-func (r tokenRequest) Refresh() bool { return r.Form.Get("grant_type") == "refresh_token" }
+func (r *tokenRequest) Refresh() bool { return r.Form.Get("grant_type") == "refresh_token" }
 
 // gateAnswer is a response the gate sends instead of the IdP's.
 type gateAnswer struct {
@@ -76,7 +77,7 @@ func (g *idpGate) token(w http.ResponseWriter, r *http.Request) {
 	g.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
 	form, _ := url.ParseQuery(string(body))
-	req := tokenRequest{Form: form, Header: r.Header.Clone(), done: r.Context().Done()}
+	req := &tokenRequest{Form: form, Header: r.Header.Clone(), done: r.Context().Done()}
 	if hook != nil {
 		if a := hook(req); a != nil {
 			for k, v := range a.Header {
@@ -88,7 +89,7 @@ func (g *idpGate) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, r.URL.String(), bytes.NewReader(body))
-	out.Header = r.Header.Clone()
+	out.Header = req.Header
 	resp, err := http.DefaultTransport.RoundTrip(out)
 	if err != nil {
 		w.WriteHeader(http.StatusBadGateway)
@@ -119,13 +120,13 @@ func (g *idpGate) use(d *server.Deps) {
 	}
 }
 
-func (g *idpGate) setOnToken(f func(tokenRequest) *gateAnswer) {
+func (g *idpGate) setOnToken(f func(*tokenRequest) *gateAnswer) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.onToken = f
 }
 
-func (g *idpGate) setRewrite(f func(tokenRequest, map[string]any)) {
+func (g *idpGate) setRewrite(f func(*tokenRequest, map[string]any)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.rewrite = f
@@ -140,7 +141,7 @@ func (g *idpGate) count(path string) int {
 
 // heldToken is a token request the gate holds until the test decides.
 type heldToken struct {
-	tokenRequest
+	*tokenRequest
 	decide chan *gateAnswer
 }
 
@@ -157,7 +158,7 @@ func (g *idpGate) holdRefreshes(t *testing.T) <-chan *heldToken {
 	held := make(chan *heldToken, 16)
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
-	g.setOnToken(func(r tokenRequest) *gateAnswer {
+	g.setOnToken(func(r *tokenRequest) *gateAnswer {
 		if !r.Refresh() {
 			return nil
 		}

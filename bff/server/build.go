@@ -76,6 +76,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS)
+	clientSecret.now = deps.Now
 	authH, err := auth.New(auth.Options{
 		IdP:      auth.NewIdP(cfg.OIDC.Issuer, cfg.OIDC.CognitoDomain, cfg.OIDC.ClientID, deps.IdPClient),
 		Sessions: sessions, Sealer: sealer, ClientSecret: clientSecret,
