@@ -73,6 +73,11 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	idt, err := h.opts.IdP.VerifyIDToken(ctx, rawID)
+	if errors.Is(err, ErrIdPUnavailable) {
+		log.Error("callback: identity provider keys unavailable", "error", err)
+		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+		return
+	}
 	if err != nil {
 		log.Warn("callback: ID token refused", "reason", err.Error())
 		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")

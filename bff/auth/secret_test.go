@@ -90,7 +90,7 @@ func TestWithClientSecretRetriesOnceWithTheReloadedSecret(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &Handler{opts: Options{
-				IdP:          NewIdP("https://cognito-idp.us-gov-west-1.amazonaws.com/pool", "https://app.auth-fips.us-gov-west-1.amazoncognito.com", "client", NewHTTPClient(0)),
+				IdP:          NewIdP(IdPOptions{Issuer: "https://cognito-idp.us-gov-west-1.amazonaws.com/pool", CognitoDomain: "https://app.auth-fips.us-gov-west-1.amazoncognito.com", ClientID: "client"}),
 				ClientSecret: tc.secret, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			}}
 			calls := 0

@@ -78,7 +78,8 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS)
 	clientSecret.now = deps.Now
 	authH, err := auth.New(auth.Options{
-		IdP:      auth.NewIdP(cfg.OIDC.Issuer, cfg.OIDC.CognitoDomain, cfg.OIDC.ClientID, deps.IdPClient),
+		IdP: auth.NewIdP(auth.IdPOptions{Issuer: cfg.OIDC.Issuer, CognitoDomain: cfg.OIDC.CognitoDomain,
+			ClientID: cfg.OIDC.ClientID, HTTPClient: deps.IdPClient, Now: deps.Now}),
 		Sessions: sessions, Sealer: sealer, ClientSecret: clientSecret,
 		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.PostLogoutURL, Scopes: cfg.OIDC.Scopes,
 		Insecure: cfg.InsecureCookies, BindCertificate: cfg.MTLS != config.MTLSOff,
