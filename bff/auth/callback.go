@@ -104,7 +104,7 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	ns := session.NewSession{
 		Subject:      c.Subject,
 		IdPSessionID: c.SessionID,
-		Claims:       displayClaims(c, tok),
+		Claims:       displayClaims(c, grantedScope(tok)),
 		Groups:       groupsOf(c),
 		Tokens:       h.tokensFrom(tok, rawID),
 	}
@@ -157,20 +157,17 @@ func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {
 	return session.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: rawID, Expiry: expiry}
 }
 
-func displayClaims(c idClaims, tok *oauth2.Token) map[string]string {
+// displayClaims are the claims a session keeps from an ID token, plus the
+// granted scope.
+func displayClaims(c idClaims, scope string) map[string]string {
 	m := map[string]string{}
-	set := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	set("email", c.Email)
-	set("name", c.Name)
-	set("preferred_username", c.PreferredUsername)
+	setClaim(m, "email", c.Email)
+	setClaim(m, "name", c.Name)
+	setClaim(m, "preferred_username", c.PreferredUsername)
 	if c.PreferredUsername == "" {
-		set("preferred_username", c.CognitoUsername)
+		setClaim(m, "preferred_username", c.CognitoUsername)
 	}
-	set("scope", grantedScope(tok))
+	setClaim(m, "scope", scope)
 	return m
 }
 
