@@ -63,10 +63,11 @@ func wantHeld(t *testing.T, s session.Store, key, why string) {
 	}
 }
 
-// waitPast sleeps until d has passed since start, plus a margin for the
-// backend's clock.
-func waitPast(start time.Time, d time.Duration) {
-	time.Sleep(time.Until(start.Add(d + 100*time.Millisecond)))
+// waitPast sleeps until d has passed since taken, plus a margin for the
+// backend's clock. taken is read after Lease returned, so the backend set
+// the lease before it, however slow the call was.
+func waitPast(taken time.Time, d time.Duration) {
+	time.Sleep(time.Until(taken.Add(d + 100*time.Millisecond)))
 }
 
 func testLeaseExclusive(t *testing.T, s session.Store) {
@@ -134,9 +135,8 @@ func testLeaseConcurrentTakers(t *testing.T, s session.Store) {
 func testLeaseExpiredTakeover(t *testing.T, s session.Store) {
 	const takers = 16
 	key := leaseKey(t)
-	start := time.Now()
 	mustLease(t, s, key, shortLease)
-	waitPast(start, shortLease)
+	waitPast(time.Now(), shortLease)
 	if won, held := takeAll(t, s, key, takers); won != 1 || held != takers-1 {
 		t.Fatalf("expired lease: %d won and %d found it held, want 1 and %d", won, held, takers-1)
 	}
@@ -146,9 +146,8 @@ func testLeaseExpiredTakeover(t *testing.T, s session.Store) {
 // its late release must not free the lease its successor now holds.
 func testLeaseStaleRelease(t *testing.T, s session.Store) {
 	key := leaseKey(t)
-	start := time.Now()
 	stale := mustLease(t, s, key, shortLease)
-	waitPast(start, shortLease)
+	waitPast(time.Now(), shortLease)
 	successor := mustLease(t, s, key, longLease)
 	stale()
 	wantHeld(t, s, key, "after the stale holder's release")
