@@ -67,7 +67,7 @@ func newHarness(t *testing.T, opts session.Options) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mem.Close() })
-	sealer, err := session.NewSealer(testKey(1))
+	sealer, err := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	if err != nil {
 		t.Fatal(err)
 	}
