@@ -189,7 +189,7 @@ func (p *IdP) resolveKey(ctx context.Context, r *resolvedIdP, raw string, origin
 	if err != nil {
 		return err
 	}
-	return r.keys.resolve(oidc.ClientContext(ctx, p.opts.HTTPClient), header.KeyID, origin)
+	return r.keys.resolve(ctx, header.KeyID, origin)
 }
 
 // peekJWT parses a compact JWS signed with an accepted algorithm and

@@ -2,78 +2,17 @@ package integration
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
+	"github.com/gatehouse/gatehouse/bff/internal/awsfake"
 	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
 	"github.com/gatehouse/gatehouse/bff/server"
 )
-
-// secretsManager answers GetSecretValue to the real SDK client over HTTP.
-// It is a stand-in, because no Secrets Manager runs here; it implements
-// server.AWSClients for the BFF's Deps.
-type secretsManager struct {
-	url   string
-	mu    sync.Mutex
-	value string
-	reads int
-}
-
-var _ server.AWSClients = (*secretsManager)(nil)
-
-func startSecretsManager(t *testing.T, value string) *secretsManager {
-	t.Helper()
-	sm := &secretsManager{value: value}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sm.mu.Lock()
-		defer sm.mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"__type":"InvalidRequestException","message":"only GetSecretValue"}`))
-			return
-		}
-		sm.reads++
-		_ = json.NewEncoder(w).Encode(map[string]any{"Name": "gatehouse-client", "SecretString": sm.value, "VersionStages": []string{"AWSCURRENT"}})
-	}))
-	t.Cleanup(srv.Close)
-	sm.url = srv.URL
-	return sm
-}
-
-func (sm *secretsManager) rotate(value string) {
-	sm.mu.Lock()
-	defer sm.mu.Unlock()
-	sm.value = value
-}
-
-func (sm *secretsManager) readCount() int {
-	sm.mu.Lock()
-	defer sm.mu.Unlock()
-	return sm.reads
-}
-
-func (sm *secretsManager) DynamoDB() (*dynamodb.Client, error) { return nil, errors.New("no DynamoDB") }
-func (sm *secretsManager) KMS() (*kms.Client, error)           { return nil, errors.New("no KMS") }
-func (sm *secretsManager) SecretsManager() (*secretsmanager.Client, error) {
-	return secretsmanager.New(secretsmanager.Options{
-		Region: "us-gov-west-1", BaseEndpoint: aws.String(sm.url),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret-key", ""),
-	}), nil
-}
 
 // clientSecretOf reads the secret a token request authenticates with
 // (client_secret_basic: both parts form-encoded, then base64).
@@ -96,7 +35,8 @@ func clientSecretOf(h http.Header) string {
 func TestClientSecretRotation(t *testing.T) {
 	const arn = "arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:gatehouse-client"
 	oldSecret, newSecret := "rotated-out-"+randomHex(t), "rotated-in-"+randomHex(t)
-	sm := startSecretsManager(t, oldSecret)
+	// A stand-in: no Secrets Manager runs here.
+	sm := awsfake.StartSecretsManager(t, oldSecret)
 	gate := startIdPGate(t)
 	s := bfftest.Start(t, bfftest.Options{
 		Store: "redis", Audit: audit, AccessTokenTTL: accessTokenTTL,
@@ -119,14 +59,14 @@ func TestClientSecretRotation(t *testing.T) {
 		return nil
 	})
 	b := loggedIn(t, s, "alice")
-	if reads := sm.readCount(); reads != 1 {
+	if reads := sm.Reads(); reads != 1 {
 		t.Fatalf("%d Secrets Manager reads to sign in, want 1", reads)
 	}
 
 	mu.Lock()
 	accepted = newSecret
 	mu.Unlock()
-	sm.rotate(newSecret)
+	sm.Set(newSecret, false)
 	// Past expiry, and past the 30 s the BFF waits between reads of the secret.
 	s.Clock.Advance(accessTokenTTL + time.Second)
 	before := mustStats(t, s)
@@ -137,8 +77,8 @@ func TestClientSecretRotation(t *testing.T) {
 	after := mustStats(t, s)
 	mu.Lock()
 	defer mu.Unlock()
-	if refusals != 1 || sm.readCount() != 2 || after.Refresh != before.Refresh+1 {
-		t.Fatalf("%d refused, %d Secrets Manager reads, %d refreshes; want 1 refused, 2 reads and 1 refresh", refusals, sm.readCount(), after.Refresh-before.Refresh)
+	if refusals != 1 || sm.Reads() != 2 || after.Refresh != before.Refresh+1 {
+		t.Fatalf("%d refused, %d Secrets Manager reads, %d refreshes; want 1 refused, 2 reads and 1 refresh", refusals, sm.Reads(), after.Refresh-before.Refresh)
 	}
 	registerTokens(t, s, b)
 }

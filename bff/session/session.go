@@ -117,8 +117,10 @@ type Store interface {
 // milliseconds.
 const MinLeaseTTL = time.Millisecond
 
-// CheckLease is the argument check every Store's Lease starts with.
-func CheckLease(key string, ttl time.Duration) error {
+// NewLeaseToken is how every Store's Lease starts: it checks the call's
+// arguments and returns a fresh token naming the holder, which release
+// compares, so only the holder that took a lease can end it.
+func NewLeaseToken(key string, ttl time.Duration) (string, error) {
 	var problems []error
 	if key == "" {
 		problems = append(problems, errors.New("lease key is empty"))
@@ -127,14 +129,8 @@ func CheckLease(key string, ttl time.Duration) error {
 		problems = append(problems, fmt.Errorf("lease ttl %s is shorter than %s", ttl, MinLeaseTTL))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("session: lease: %w", errors.Join(problems...))
+		return "", fmt.Errorf("session: lease: %w", errors.Join(problems...))
 	}
-	return nil
-}
-
-// NewLeaseToken names one lease holder: release compares it, so only the
-// holder that took a lease can end it.
-func NewLeaseToken() (string, error) {
 	t, err := NewID()
 	if err != nil {
 		return "", fmt.Errorf("session: lease token: %w", err)

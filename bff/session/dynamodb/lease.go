@@ -25,10 +25,7 @@ const (
 // as atomic as taking a new one. DynamoDB's TTL removes lease items later;
 // the condition, not the TTL, decides.
 func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := session.CheckLease(key, ttl); err != nil {
-		return nil, err
-	}
-	token, err := session.NewLeaseToken()
+	token, err := session.NewLeaseToken(key, ttl)
 	if err != nil {
 		return nil, err
 	}

@@ -232,10 +232,7 @@ func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: lease: %w", err)
 	}
-	if err := session.CheckLease(key, ttl); err != nil {
-		return nil, err
-	}
-	token, err := session.NewLeaseToken()
+	token, err := session.NewLeaseToken(key, ttl)
 	if err != nil {
 		return nil, err
 	}

@@ -274,10 +274,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // is simply absent and taking it is the same atomic SET NX as taking a
 // new one. The holder's token guards the release (releaseLeaseScript).
 func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
-	if err := session.CheckLease(key, ttl); err != nil {
-		return nil, err
-	}
-	token, err := session.NewLeaseToken()
+	token, err := session.NewLeaseToken(key, ttl)
 	if err != nil {
 		return nil, err
 	}
