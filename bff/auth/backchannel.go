@@ -113,10 +113,10 @@ func (h *Handler) Backchannel(w http.ResponseWriter, r *http.Request) {
 
 var errLogoutToken = errors.New("auth: invalid logout token")
 
-// verifyLogoutToken checks everything a forger cannot get right without
-// the IdP's key before the key is looked up, so forged tokens cost no key
-// fetch unless they name the issuer, the audience and the event and come
-// with a well-formed key id; even then fetches are paced (keySet). It
+// verifyLogoutToken checks every claim it can before the key is looked
+// up, so a token that could never be accepted costs no key fetch. A forged
+// one that gets the public parts right (issuer, audience, event, a
+// well-formed key id) still can, and those fetches are paced (keySet). It
 // returns the verified token and the last instant a replay of it could be
 // accepted.
 func (h *Handler) verifyLogoutToken(ctx context.Context, raw string) (*oidc.LogoutToken, time.Time, error) {

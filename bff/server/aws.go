@@ -210,8 +210,10 @@ type cachedSecret struct {
 	attempted time.Time // last read, successful or not
 }
 
-func secretSource(value config.Secret, arn string, clients AWSClients) *cachedSecret {
-	return &cachedSecret{clients: clients, arn: arn, now: time.Now, value: value.Reveal()}
+// secretSource reads arn, or holds the literal value when arn is empty;
+// now dates its reads.
+func secretSource(value config.Secret, arn string, clients AWSClients, now func() time.Time) *cachedSecret {
+	return &cachedSecret{clients: clients, arn: arn, now: now, value: value.Reveal()}
 }
 
 // Secret returns the cached value, reading it first when there is none, or
@@ -256,7 +258,7 @@ func (c *cachedSecret) read(ctx context.Context) error {
 // (CloudFront and the BFF): while a rotation propagates, the previous version
 // (AWSPREVIOUS) is accepted too.
 func rotatingSecretSource(value config.Secret, arn string, clients AWSClients) middleware.SecretsSource {
-	current := secretSource(value, arn, clients)
+	current := secretSource(value, arn, clients, time.Now)
 	if arn == "" {
 		return func(ctx context.Context) ([]string, error) {
 			v, err := current.Secret(ctx)

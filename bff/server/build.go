@@ -75,8 +75,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS)
-	clientSecret.now = deps.Now
+	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS, deps.Now)
 	authH, err := auth.New(auth.Options{
 		IdP: auth.NewIdP(auth.IdPOptions{Issuer: cfg.OIDC.Issuer, CognitoDomain: cfg.OIDC.CognitoDomain,
 			ClientID: cfg.OIDC.ClientID, HTTPClient: deps.IdPClient, Now: deps.Now}),

@@ -16,8 +16,7 @@ func TestCachedSecret(t *testing.T) {
 	const arn = "arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:client"
 	sm := awsfake.StartSecretsManager(t, "secret-a")
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := secretSource("", arn, sm)
-	c.now = func() time.Time { return now }
+	c := secretSource("", arn, sm, func() time.Time { return now })
 	step := func(name string, do func() (string, error), want string, wantReads int) {
 		t.Helper()
 		got, err := do()
@@ -51,7 +50,7 @@ func TestCachedSecret(t *testing.T) {
 }
 
 func TestLiteralSecretHasNothingToReload(t *testing.T) {
-	c := secretSource(config.Secret("literal-secret"), "", nil)
+	c := secretSource(config.Secret("literal-secret"), "", nil, time.Now)
 	for _, do := range []func() (string, error){
 		func() (string, error) { return c.Secret(context.Background()) },
 		func() (string, error) { return c.Reload(context.Background(), "literal-secret") },
