@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/components/names"
@@ -155,7 +156,7 @@ func checkTrustStoreBundles(st *Stack) []Finding {
 		for _, obj := range st.Referring(b, "bucket", typeBucketObject) {
 			waits := false
 			for _, v := range versioning {
-				waits = waits || containsURN(obj.Dependencies, v.URN)
+				waits = waits || slices.Contains(obj.Dependencies, v.URN)
 			}
 			if !waits {
 				out = append(out, Finding{URN: obj.URN, Message: fmt.Sprintf(
@@ -164,13 +165,4 @@ func checkTrustStoreBundles(st *Stack) []Finding {
 		}
 	}
 	return out
-}
-
-func containsURN(urns []string, urn string) bool {
-	for _, u := range urns {
-		if u == urn {
-			return true
-		}
-	}
-	return false
 }
