@@ -78,6 +78,11 @@ type OIDC struct {
 	Scopes          []string
 	// CognitoDomain, when set, selects Cognito's fixed endpoints instead of discovery.
 	CognitoDomain string
+	// JWKSURL, when set, is where Cognito's signing keys are fetched instead
+	// of the issuer's /.well-known/jwks.json. Tokens name the standard
+	// cognito-idp host as issuer, but in GovCloud only the FIPS host
+	// (cognito-idp-fips) answers.
+	JWKSURL string
 }
 
 // RedirectURL is where the IdP returns the browser after login.
@@ -147,6 +152,7 @@ func (r *reader) oidc() OIDC {
 		ClientSecretARN: r.str("GATEHOUSE_OIDC_CLIENT_SECRET_ARN", ""),
 		Scopes:          strings.Fields(r.str("GATEHOUSE_OIDC_SCOPES", "openid email profile")),
 		CognitoDomain:   strings.TrimSuffix(r.str("GATEHOUSE_COGNITO_DOMAIN", ""), "/"),
+		JWKSURL:         r.str("GATEHOUSE_OIDC_JWKS_URL", ""),
 	}
 	if o.Issuer == "" {
 		r.fail("GATEHOUSE_OIDC_ISSUER is required: set the IdP issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<poolId>")
@@ -170,6 +176,14 @@ func (r *reader) oidc() OIDC {
 	if o.CognitoDomain != "" {
 		if u := r.absURL("GATEHOUSE_COGNITO_DOMAIN", o.CognitoDomain); u != nil && u.Scheme != "https" {
 			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", o.CognitoDomain)
+		}
+	}
+	if o.JWKSURL != "" {
+		if u := r.absURL("GATEHOUSE_OIDC_JWKS_URL", o.JWKSURL); u != nil && u.Scheme != "https" {
+			r.fail("GATEHOUSE_OIDC_JWKS_URL=%q must use https: the signing keys decide which tokens are trusted", o.JWKSURL)
+		}
+		if o.CognitoDomain == "" {
+			r.fail("GATEHOUSE_OIDC_JWKS_URL is for Cognito (with GATEHOUSE_COGNITO_DOMAIN); other IdPs publish jwks_uri in their discovery document")
 		}
 	}
 	return o

@@ -72,6 +72,8 @@ func TestLoadProblems(t *testing.T) {
 		{"both secrets", map[string]string{"GATEHOUSE_OIDC_CLIENT_SECRET_ARN": "arn:aws-us-gov:secretsmanager:us-gov-west-1:1:secret:x"}, []string{"both set"}},
 		{"bad arn", map[string]string{"GATEHOUSE_OIDC_CLIENT_SECRET": "", "GATEHOUSE_OIDC_CLIENT_SECRET_ARN": "nope"}, []string{"not a secretsmanager ARN"}},
 		{"no openid scope", map[string]string{"GATEHOUSE_OIDC_SCOPES": "email"}, []string{"must include openid"}},
+		{"plain-http jwks url without cognito", map[string]string{"GATEHOUSE_OIDC_JWKS_URL": "http://keys.example.gov/jwks.json"},
+			[]string{"GATEHOUSE_OIDC_JWKS_URL=\"http://keys.example.gov/jwks.json\" must use https", "GATEHOUSE_OIDC_JWKS_URL is for Cognito"}},
 		{"idle over absolute", map[string]string{"GATEHOUSE_SESSION_IDLE_TIMEOUT": "2h", "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": "1h"}, []string{"exceeds"}},
 		{"bad duration", map[string]string{"GATEHOUSE_SESSION_IDLE_TIMEOUT": "soon"}, []string{"not a positive Go duration"}},
 		{"data key file outside local", map[string]string{"GATEHOUSE_DATA_KEY_CIPHERTEXT": "", "GATEHOUSE_DATA_KEY_FILE": "/k"}, []string{"local mode only"}},
@@ -124,5 +126,22 @@ func TestLoadLocalAndRoutes(t *testing.T) {
 	}
 	if c.OIDC.ClientSecret.String() != "[redacted]" {
 		t.Error("secret prints its value")
+	}
+}
+
+// TestLoadCognitoJWKSURL: GovCloud's Cognito answers on its FIPS host only,
+// while tokens name the standard host as issuer; the keys' URL is separate.
+func TestLoadCognitoJWKSURL(t *testing.T) {
+	const jwks = "https://cognito-idp-fips.us-gov-west-1.amazonaws.com/us-gov-west-1_ABC/.well-known/jwks.json"
+	c, err := Load(env(map[string]string{
+		"GATEHOUSE_OIDC_ISSUER":    "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_ABC",
+		"GATEHOUSE_COGNITO_DOMAIN": "https://app.auth-fips.us-gov-west-1.amazoncognito.com",
+		"GATEHOUSE_OIDC_JWKS_URL":  jwks,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDC.JWKSURL != jwks || c.OIDC.Issuer != "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_ABC" {
+		t.Errorf("issuer %q, keys %q", c.OIDC.Issuer, c.OIDC.JWKSURL)
 	}
 }
