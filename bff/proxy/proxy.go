@@ -169,7 +169,7 @@ func New(opts Options) (*Proxy, error) {
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, sub, ok := splitAPIPath(r.URL.EscapedPath())
 	if !ok {
-		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the path must not contain dot segments or encoded separators")
+		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "a path segment must not be a dot segment or hold a separator, a ; or a control character, however often it is decoded")
 		return
 	}
 	rt, found := p.routes[name]
@@ -232,39 +232,4 @@ func authorized(rt Route, p Principal) bool {
 		}
 	}
 	return true
-}
-
-// splitAPIPath takes the escaped path /api/<name>/<rest> and returns name
-// and the escaped /<rest>. Dot segments (also percent-encoded) and encoded
-// slashes or backslashes are refused, so no path can leave its route.
-func splitAPIPath(escaped string) (name, sub string, ok bool) {
-	rest, found := strings.CutPrefix(escaped, "/api/")
-	if !found {
-		return "", "", false
-	}
-	for segs := rest; ; {
-		seg, more, found := strings.Cut(segs, "/")
-		dec, err := url.PathUnescape(seg)
-		if err != nil || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") {
-			return "", "", false
-		}
-		if !found {
-			break
-		}
-		segs = more
-	}
-	name, sub, _ = strings.Cut(rest, "/")
-	return name, "/" + sub, true
-}
-
-func sanitizeName(s string) string {
-	if len(s) > 64 {
-		s = s[:64]
-	}
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return -1
-	}, s)
 }
