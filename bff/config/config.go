@@ -254,6 +254,13 @@ func (r *reader) edge(c *Config) {
 	if c.SPADir != "" {
 		r.fail("GATEHOUSE_SPA_DIR is set in edge mode: CloudFront serves the SPA from S3; unset it")
 	}
+	for i, rt := range c.Routes {
+		for _, h := range rt.ForwardHeaders {
+			if strings.EqualFold(h, c.OriginVerifyHeader) {
+				r.fail("GATEHOUSE_ROUTES[%d].forwardHeaders: %s carries CloudFront's origin-verify secret: remove it", i, h)
+			}
+		}
+	}
 }
 
 func (r *reader) mtls(c *Config) {

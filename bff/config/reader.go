@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bff/proxy"
 )
 
 // Route is one allow-listed API upstream: /api/<Name>/* proxies to <Upstream>/*.
@@ -24,6 +26,9 @@ type Route struct {
 	Scopes       []string
 	Timeout      time.Duration
 	MaxBodyBytes int64
+	// ForwardHeaders are request headers the route forwards on top of the
+	// proxy's default allow-list (proxy.DefaultForwardHeaders).
+	ForwardHeaders []string
 }
 
 const (
@@ -145,6 +150,8 @@ type routeJSON struct {
 	Scopes       []string `json:"scopes"`
 	Timeout      string   `json:"timeout"`
 	MaxBodyBytes *int64   `json:"maxBodyBytes"`
+	// ForwardHeaders extends the request-header allow-list of this route.
+	ForwardHeaders []string `json:"forwardHeaders"`
 }
 
 func (r *reader) routes(name string) []Route {
@@ -190,6 +197,12 @@ func (r *reader) routes(name string) []Route {
 		if slices.Contains(rt.Groups, "") || slices.Contains(rt.Scopes, "") {
 			r.fail("%s: groups and scopes must not contain empty names", where)
 		}
+		for _, h := range rj.ForwardHeaders {
+			if err := proxy.CheckForwardHeader(h); err != nil {
+				r.fail("%s.forwardHeaders: %v: remove it", where, err)
+			}
+		}
+		rt.ForwardHeaders = rj.ForwardHeaders
 		out = append(out, rt)
 	}
 	return out

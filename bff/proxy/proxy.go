@@ -31,6 +31,10 @@ type Route struct {
 	Timeout time.Duration
 	// MaxBodyBytes bounds the request body. 0 allows no body.
 	MaxBodyBytes int64
+	// ForwardHeaders are request headers this route forwards on top of
+	// DefaultForwardHeaders; every other header of the browser is dropped.
+	// Each must pass CheckForwardHeader. Defaults to none.
+	ForwardHeaders []string
 }
 
 // Principal is the signed-in user as the proxy needs it.
@@ -93,6 +97,11 @@ func (o *Options) Validate() error {
 		}
 		if r.MaxBodyBytes < 0 {
 			errs = append(errs, fmt.Errorf("proxy: route %q: MaxBodyBytes must not be negative", r.Name))
+		}
+		for _, h := range r.ForwardHeaders {
+			if err := CheckForwardHeader(h); err != nil {
+				errs = append(errs, fmt.Errorf("proxy: route %q: ForwardHeaders: %w", r.Name, err))
+			}
 		}
 	}
 	return errors.Join(errs...)

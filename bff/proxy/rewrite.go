@@ -15,14 +15,6 @@ import (
 	"github.com/gatehouse/gatehouse/bff/middleware"
 )
 
-// Request headers that carry the browser's credentials or client-asserted
-// routing; none of them reaches an upstream. Canonical, so they can be
-// deleted from the map directly.
-var droppedRequestHeaders = []string{
-	"Cookie", "Authorization", "Proxy-Authorization", http.CanonicalHeaderKey(middleware.CSRFHeader),
-	"Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip",
-}
-
 // bufferPool lends the 32 KiB body-copy buffers out again: without a pool
 // ReverseProxy allocates one per response, the largest allocation on the path.
 type bufferPool struct{ pool sync.Pool }
@@ -41,6 +33,7 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 	// The same for every call: built once, shared read-only by outgoing requests.
 	forwardedHost := []string{p.opts.PublicURL.Host}
 	forwardedProto := []string{p.opts.PublicURL.Scheme}
+	forward := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders)
 	return &httputil.ReverseProxy{
 		Transport:  transport,
 		BufferPool: &p.buffers,
@@ -52,9 +45,7 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 			pr.Out.URL.Path, _ = url.PathUnescape(sub)
 			pr.SetURL(&upstream)
 			out := pr.Out.Header
-			for _, h := range droppedRequestHeaders {
-				delete(out, h)
-			}
+			forward.keepOnly(out)
 			principal, _ := p.opts.Principal(ctx)
 			out["Authorization"] = []string{"Bearer " + principal.AccessToken}
 			if ip := middleware.ClientIP(ctx); ip != "" && ip != "unknown" {

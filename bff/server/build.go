@@ -153,7 +153,8 @@ func clientIPOptions(mode config.Mode) middleware.ClientIPOptions {
 func proxyRoutes(in []config.Route) []proxy.Route {
 	out := make([]proxy.Route, 0, len(in))
 	for _, r := range in {
-		out = append(out, proxy.Route{Name: r.Name, Upstream: r.Upstream, Groups: r.Groups, Scopes: r.Scopes, Timeout: r.Timeout, MaxBodyBytes: r.MaxBodyBytes})
+		out = append(out, proxy.Route{Name: r.Name, Upstream: r.Upstream, Groups: r.Groups, Scopes: r.Scopes, Timeout: r.Timeout,
+			MaxBodyBytes: r.MaxBodyBytes, ForwardHeaders: r.ForwardHeaders})
 	}
 	return out
 }
