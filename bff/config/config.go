@@ -126,7 +126,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		r.absURL("GATEHOUSE_POST_LOGOUT_URL", c.PostLogoutURL)
 	}
 	r.sessions(c)
-	c.Routes = r.routes("GATEHOUSE_ROUTES")
+	c.Routes = r.routes("GATEHOUSE_ROUTES", c.Mode)
 	c.SPADir = r.str("GATEHOUSE_SPA_DIR", "")
 	r.edge(c)
 	r.mtls(c)

@@ -83,6 +83,8 @@ func TestLoadProblems(t *testing.T) {
 			[]string{"[0].forwardHeaders: \"X_Api_Key\" holds '_'", "X-Forwarded-User cannot be forwarded", "Cookie cannot be forwarded", "\"bad header\" is not a header name"}},
 		{"edge route forwarding the origin secret", map[string]string{"GATEHOUSE_MODE": "edge", "GATEHOUSE_ORIGIN_VERIFY_SECRET": "origin-verify-secret-0123456789",
 			"GATEHOUSE_ROUTES": `[{"name":"a","upstream":"https://a","forwardHeaders":["x-origin-verify"]}]`}, []string{"[0].forwardHeaders: x-origin-verify carries CloudFront's origin-verify secret"}},
+		{"websocket route in edge mode", map[string]string{"GATEHOUSE_MODE": "edge", "GATEHOUSE_ORIGIN_VERIFY_SECRET": "origin-verify-secret-0123456789",
+			"GATEHOUSE_ROUTES": `[{"name":"live","upstream":"https://a","websocket":true}]`}, []string{"[0].websocket=true in edge mode"}},
 		{"edge without origin secret", map[string]string{"GATEHOUSE_MODE": "edge"}, []string{"required in edge mode"}},
 		{"edge short secret and spa", map[string]string{"GATEHOUSE_MODE": "edge", "GATEHOUSE_ORIGIN_VERIFY_SECRET": "short", "GATEHOUSE_SPA_DIR": "/spa"}, []string{"shorter than 16", "GATEHOUSE_SPA_DIR is set in edge mode"}},
 		{"mtls outside regional", map[string]string{"GATEHOUSE_MODE": "local", "GATEHOUSE_MTLS": "verify", "GATEHOUSE_DATA_KEY_CIPHERTEXT": ""}, []string{"needs GATEHOUSE_MODE=regional"}},
@@ -114,7 +116,7 @@ func TestLoadLocalAndRoutes(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"GATEHOUSE_MODE": "local", "GATEHOUSE_PUBLIC_URL": "http://localhost:8080", "GATEHOUSE_INSECURE_COOKIES": "true",
 		"GATEHOUSE_SESSION_STORE": "memory", "GATEHOUSE_DATA_KEY_CIPHERTEXT": "", "GATEHOUSE_DATA_KEY_FILE": "/tmp/key",
-		"GATEHOUSE_ROUTES": `[{"name":"todos","upstream":"http://127.0.0.1:9001/v1","groups":["staff"],"timeout":"3s","maxBodyBytes":0,"forwardHeaders":["X-Api-Version"]}]`,
+		"GATEHOUSE_ROUTES": `[{"name":"todos","upstream":"http://127.0.0.1:9001/v1","groups":["staff"],"timeout":"3s","maxBodyBytes":0,"forwardHeaders":["X-Api-Version"],"websocket":true}]`,
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestLoadLocalAndRoutes(t *testing.T) {
 	}
 	r := c.Routes[0]
 	if r.Name != "todos" || r.Upstream.String() != "http://127.0.0.1:9001/v1" || r.Timeout != 3*time.Second || r.MaxBodyBytes != 0 || r.Groups[0] != "staff" ||
-		len(r.ForwardHeaders) != 1 || r.ForwardHeaders[0] != "X-Api-Version" {
+		len(r.ForwardHeaders) != 1 || r.ForwardHeaders[0] != "X-Api-Version" || !r.WebSocket {
 		t.Errorf("route = %+v", r)
 	}
 	if c.OIDC.ClientSecret.String() != "[redacted]" {

@@ -29,6 +29,9 @@ type Route struct {
 	// ForwardHeaders are request headers the route forwards on top of the
 	// proxy's default allow-list (proxy.DefaultForwardHeaders).
 	ForwardHeaders []string
+	// WebSocket lets WebSocket handshakes through, opening tunnels bounded
+	// by the session. Off by default.
+	WebSocket bool
 }
 
 const (
@@ -152,9 +155,11 @@ type routeJSON struct {
 	MaxBodyBytes *int64   `json:"maxBodyBytes"`
 	// ForwardHeaders extends the request-header allow-list of this route.
 	ForwardHeaders []string `json:"forwardHeaders"`
+	// WebSocket allows WebSocket tunnels on this route.
+	WebSocket bool `json:"websocket"`
 }
 
-func (r *reader) routes(name string) []Route {
+func (r *reader) routes(name string, mode Mode) []Route {
 	raw := r.str(name, "[]")
 	var in []routeJSON
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
@@ -203,6 +208,10 @@ func (r *reader) routes(name string) []Route {
 			}
 		}
 		rt.ForwardHeaders = rj.ForwardHeaders
+		rt.WebSocket = rj.WebSocket
+		if rt.WebSocket && mode == ModeEdge {
+			r.fail("%s.websocket=true in edge mode: API Gateway HTTP APIs and Lambda carry no WebSocket; use the regional mode or remove it", where)
+		}
 		out = append(out, rt)
 	}
 	return out

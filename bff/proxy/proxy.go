@@ -35,6 +35,11 @@ type Route struct {
 	// DefaultForwardHeaders; every other header of the browser is dropped.
 	// Each must pass CheckForwardHeader. Defaults to none.
 	ForwardHeaders []string
+	// WebSocket lets a WebSocket handshake through and the upstream's 101
+	// open a tunnel, bounded by the session's lifetime (see the upgrade
+	// policy in tunnel.go). Off by default: upgrades are dropped and a 101
+	// is refused.
+	WebSocket bool
 }
 
 // Principal is the signed-in user as the proxy needs it.
@@ -42,6 +47,10 @@ type Principal struct {
 	AccessToken string
 	Groups      []string
 	Scopes      []string
+	// SessionExpiresAt is when the session ends unless it is used again
+	// (the earlier of its idle and absolute deadlines). A tunnel closes
+	// there unless SessionCheck finds the session extended.
+	SessionExpiresAt time.Time
 }
 
 // String keeps the access token out of fmt output.
@@ -60,6 +69,16 @@ type Options struct {
 	// Transport defaults to NewTransport().
 	Transport http.RoundTripper
 	Logger    *slog.Logger
+	// SessionCheck re-reads the caller's session for an open tunnel. It
+	// returns the session's current SessionExpiresAt, an error matching
+	// ErrSessionEnded when the session is gone, or another error when the
+	// store cannot tell. Required when a route allows WebSockets.
+	SessionCheck func(ctx context.Context) (time.Time, error)
+	// TunnelRecheck is how often an open tunnel's session is re-read, so a
+	// logout elsewhere closes it within this time. Defaults to 15s.
+	TunnelRecheck time.Duration
+	// Now defaults to time.Now.
+	Now func() time.Time
 }
 
 // Defaults fills unset fields.
@@ -69,6 +88,12 @@ func (o *Options) Defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.TunnelRecheck == 0 {
+		o.TunnelRecheck = 15 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	for i := range o.Routes {
 		if o.Routes[i].Timeout == 0 {
@@ -86,6 +111,9 @@ func (o *Options) Validate() error {
 	if o.PublicURL == nil {
 		errs = append(errs, errors.New("proxy: PublicURL is required"))
 	}
+	if o.TunnelRecheck < 0 {
+		errs = append(errs, errors.New("proxy: TunnelRecheck must not be negative"))
+	}
 	seen := map[string]bool{}
 	for i, r := range o.Routes {
 		if r.Name == "" || strings.ContainsAny(r.Name, "/.%") || seen[r.Name] {
@@ -102,6 +130,9 @@ func (o *Options) Validate() error {
 			if err := CheckForwardHeader(h); err != nil {
 				errs = append(errs, fmt.Errorf("proxy: route %q: ForwardHeaders: %w", r.Name, err))
 			}
+		}
+		if r.WebSocket && o.SessionCheck == nil {
+			errs = append(errs, fmt.Errorf("proxy: route %q: WebSocket needs SessionCheck, which bounds a tunnel by its session", r.Name))
 		}
 	}
 	return errors.Join(errs...)
@@ -150,6 +181,8 @@ type forward struct {
 	// headerTimer cancels the call when the upstream's headers are late.
 	headerTimer *time.Timer
 	body        *clientBody
+	// tunnel is set for a WebSocket handshake on a route that allows one.
+	tunnel *tunnel
 }
 
 func forwardFrom(ctx context.Context) *forward {
@@ -204,13 +237,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.body = &clientBody{ReadCloser: http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)}
 		r.Body = f.body
 	}
+	if rt.route.WebSocket && middleware.IsWebSocketHandshake(r) {
+		// net/http clears the connection's deadlines when ReverseProxy
+		// hijacks it, so the server's ReadTimeout does not cut the tunnel;
+		// the watcher bounds it instead.
+		f.tunnel = &tunnel{expires: principal.SessionExpiresAt}
+	}
 	ctx := r.Context()
-	if !rt.transportTimed {
+	if !rt.transportTimed || f.tunnel != nil {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)
-		f.headerTimer = time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
-		defer f.headerTimer.Stop()
+		if f.tunnel != nil {
+			f.tunnel.close = cancel
+		}
+		if !rt.transportTimed {
+			f.headerTimer = time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
+			defer f.headerTimer.Stop()
+		}
 	}
 	rt.rp.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, f)))
 }

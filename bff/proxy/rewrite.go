@@ -34,18 +34,25 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 	forwardedHost := []string{p.opts.PublicURL.Host}
 	forwardedProto := []string{p.opts.PublicURL.Scheme}
 	forward := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders)
+	forwardTunnel := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders, tunnelHeaders)
 	return &httputil.ReverseProxy{
 		Transport:  transport,
 		BufferPool: &p.buffers,
 		// Rewrite (not Director) so client X-Forwarded-* never pass through.
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			ctx := pr.In.Context()
-			sub := forwardFrom(ctx).subPath
-			pr.Out.URL.RawPath = sub
-			pr.Out.URL.Path, _ = url.PathUnescape(sub)
+			f := forwardFrom(ctx)
+			pr.Out.URL.RawPath = f.subPath
+			pr.Out.URL.Path, _ = url.PathUnescape(f.subPath)
 			pr.SetURL(&upstream)
 			out := pr.Out.Header
-			forward.keepOnly(out)
+			if f.tunnel != nil {
+				forwardTunnel.keepOnly(out)
+			} else {
+				// Drops Upgrade and HTTP2-Settings, which ReverseProxy
+				// would otherwise pass: no tunnel without WebSocket.
+				forward.keepOnly(out)
+			}
 			principal, _ := p.opts.Principal(ctx)
 			out["Authorization"] = []string{"Bearer " + principal.AccessToken}
 			if ip := middleware.ClientIP(ctx); ip != "" && ip != "unknown" {
@@ -58,11 +65,19 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 			}
 		},
 		ModifyResponse: func(resp *http.Response) error {
-			if t := forwardFrom(resp.Request.Context()).headerTimer; t != nil {
-				t.Stop()
+			ctx := resp.Request.Context()
+			f := forwardFrom(ctx)
+			if f.headerTimer != nil {
+				f.headerTimer.Stop()
 			}
 			// An upstream must not set cookies on the app's origin.
 			resp.Header.Del("Set-Cookie")
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				if f.tunnel == nil {
+					return errUnexpectedSwitch
+				}
+				go p.watchTunnel(ctx, rt, f.tunnel)
+			}
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -84,6 +99,9 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 		w.WriteHeader(499)
 	case clientBodyFailed(r):
 		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the request body is malformed")
+	case errors.Is(err, errUnexpectedSwitch):
+		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream switched protocols unasked; refused", "route", rt.Name)
+		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service answered with a protocol switch this API does not allow")
 	default:
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream unreachable", "route", rt.Name, "error", redactURL(err.Error()))
 		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service is unreachable")
