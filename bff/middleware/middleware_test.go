@@ -136,10 +136,12 @@ func TestRateLimit(t *testing.T) {
 		{"ip burst 4", "/api/x", "10.0.0.1", "", 200},
 		{"ip over", "/api/x", "10.0.0.1", "", 429},
 		{"health exempt", "/healthz", "10.0.0.1", "", 200},
-		{"other ip", "/api/x", "10.0.0.2", "s1", 200},
-		{"session burst", "/api/x", "10.0.0.3", "s1", 200},
-		{"session over from another ip", "/api/x", "10.0.0.4", "s1", 429},
-		{"other session", "/api/x", "10.0.0.4", "s2", 200},
+		{"other ip", "/api/x", "10.0.0.2", sid1, 200},
+		{"session burst", "/api/x", "10.0.0.3", sid1, 200},
+		{"session over from another ip", "/api/x", "10.0.0.4", sid1, 429},
+		{"other session", "/api/x", "10.0.0.4", sid2, 200},
+		{"malformed cookie gets no session bucket", "/api/x", "10.0.0.5", "s1", 200},
+		{"malformed cookie again", "/api/x", "10.0.0.5", "s1", 200},
 	}
 	for _, s := range steps {
 		rec := do(s.path, s.ip, s.cookie)
