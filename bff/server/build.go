@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/bff/auth"
@@ -124,9 +125,11 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 
 func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (LayerOptions, error) {
 	health := []string{"/healthz", "/readyz"}
+	// The IdP presents no client certificate; its logout token is signed.
+	certExempt := append(slices.Clone(health), http.MethodPost+" "+backchannelPath)
 	o := LayerOptions{
 		Logger: deps.Logger, PublicURL: cfg.PublicURL, ClientIP: clientIPOptions(cfg.Mode),
-		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: health, Now: deps.Now},
+		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: certExempt, Now: deps.Now},
 		RateLimit: middleware.RateLimitOptions{PerIP: cfg.RateLimitPerIP, PerSession: cfg.RateLimitPerSession,
 			CookieName: sessions.Options().CookieName, Exempt: health, Now: deps.Now},
 	}

@@ -70,7 +70,7 @@ func NewApp(p Parts) *App {
 			only(w, r, http.MethodGet, user.ServeHTTP)
 		case path == "/auth/logout":
 			only(w, r, http.MethodPost, p.Auth.Logout)
-		case path == "/auth/backchannel-logout":
+		case path == backchannelPath:
 			only(w, r, http.MethodPost, p.Auth.Backchannel)
 		case path == "/api" || hasPrefix(path, "/api/"):
 			api.ServeHTTP(w, r)
@@ -114,6 +114,11 @@ func only(w http.ResponseWriter, r *http.Request, method string, h http.HandlerF
 	h(w, r)
 }
 
+// backchannelPath is where the IdP posts logout tokens. The IdP calls it
+// server to server: it carries no CSRF header and no client certificate,
+// and its signed logout_token is its authentication.
+const backchannelPath = "/auth/backchannel-logout"
+
 func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 // LayerOptions select the cross-cutting layers.
@@ -149,7 +154,7 @@ func Layers(o LayerOptions) []func(http.Handler) http.Handler {
 		func(h http.Handler) http.Handler { return middleware.ClientCertificate(o.ClientCert, h) },
 		func(h http.Handler) http.Handler { return middleware.RateLimit(o.RateLimit, h) },
 		func(h http.Handler) http.Handler {
-			return middleware.CSRF(origin, []string{"/auth/backchannel-logout"}, h)
+			return middleware.CSRF(origin, []string{backchannelPath}, h)
 		},
 	)
 	return layers
