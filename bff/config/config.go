@@ -169,7 +169,7 @@ func (r *reader) oidc() OIDC {
 	}
 	if o.CognitoDomain != "" {
 		if u := r.absURL("GATEHOUSE_COGNITO_DOMAIN", o.CognitoDomain); u != nil && u.Scheme != "https" {
-			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", o.CognitoDomain)
+			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", redactUserinfo(o.CognitoDomain))
 		}
 	}
 	return o

@@ -112,6 +112,31 @@ func TestLoadProblems(t *testing.T) {
 	}
 }
 
+// URLs in configuration errors never show their credentials, whether they
+// parse or not.
+func TestLoadRedactsUserinfo(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"GATEHOUSE_ROUTES": `[{"name":"a","upstream":"https://svc:hunter2-pass@todo.internal/v1"},` +
+			`{"name":"b","upstream":"ftp://ghp_token0123456789@files.internal"},{"name":"c","upstream":"https://x:p%zz@h"}]`,
+		"GATEHOUSE_OIDC_ISSUER":    "https://admin:issuer-pass@idp.example.gov%zz",
+		"GATEHOUSE_PUBLIC_URL":     "https://me:public-pass@app.example.gov",
+		"GATEHOUSE_COGNITO_DOMAIN": "http://me:cognito-pass@auth.example.gov",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, secret := range []string{"hunter2-pass", "ghp_token0123456789", "p%zz", "issuer-pass", "public-pass", "cognito-pass", "svc", "admin"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error shows %q:\n%v", secret, err)
+		}
+	}
+	for _, want := range []string{`"https://redacted@todo.internal/v1"`, `"ftp://redacted@files.internal"`, `"https://redacted@app.example.gov"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %s:\n%v", want, err)
+		}
+	}
+}
+
 func TestLoadLocalAndRoutes(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"GATEHOUSE_MODE": "local", "GATEHOUSE_PUBLIC_URL": "http://localhost:8080", "GATEHOUSE_INSECURE_COOKIES": "true",

@@ -59,10 +59,30 @@ func (r *reader) str(name, def string) string {
 func (r *reader) absURL(name, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		r.fail("%s=%q is not an absolute URL: use e.g. https://host", name, raw)
+		r.fail("%s=%q is not an absolute URL: use e.g. https://host", name, redactUserinfo(raw))
 		return nil
 	}
 	return u
+}
+
+// redactUserinfo replaces the user information of a URL (user, password,
+// or a token in the user's place) with "redacted", also in text that does
+// not parse as a URL, so a configuration error never prints a credential.
+func redactUserinfo(raw string) string {
+	start := strings.Index(raw, "//")
+	if start < 0 {
+		return raw
+	}
+	start += 2
+	end := len(raw)
+	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndexByte(raw[start:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return raw[:start] + "redacted" + raw[start+at:]
 }
 
 func (r *reader) publicURL(name string) *url.URL {
@@ -76,7 +96,7 @@ func (r *reader) publicURL(name string) *url.URL {
 		return nil
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		r.fail("%s=%q must be an origin only (scheme://host[:port]), without path, query or credentials", name, raw)
+		r.fail("%s=%q must be an origin only (scheme://host[:port]), without path, query or credentials", name, redactUserinfo(raw))
 		return nil
 	}
 	u.Path = ""
@@ -180,7 +200,7 @@ func (r *reader) routes(name string, mode Mode) []Route {
 		}
 		seen[rj.Name] = true
 		if u, err := url.Parse(rj.Upstream); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
-			r.fail("%s.upstream=%q: use an http(s) URL without credentials or query, e.g. https://todo.internal", where, rj.Upstream)
+			r.fail("%s.upstream=%q: use an http(s) URL without credentials or query, e.g. https://todo.internal", where, redactUserinfo(rj.Upstream))
 		} else {
 			rt.Upstream = u
 		}

@@ -209,9 +209,8 @@ func New(opts Options) (*Proxy, error) {
 
 // ServeHTTP routes, authorizes, bounds and forwards one API call.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name, sub, ok := splitAPIPath(r.URL.EscapedPath())
+	name, sub, ok := screen(w, r)
 	if !ok {
-		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "a path segment must not be a dot segment or hold a separator, a ; or a control character, however often it is decoded")
 		return
 	}
 	rt, found := p.routes[name]

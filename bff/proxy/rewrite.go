@@ -77,8 +77,9 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 					return errUnexpectedSwitch
 				}
 				go p.watchTunnel(ctx, rt, f.tunnel)
+				return nil
 			}
-			return nil
+			return checkResponse(resp, rt, resp.Request.URL)
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			p.writeUpstreamError(w, r, rt, err)
@@ -99,6 +100,9 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 		w.WriteHeader(499)
 	case clientBodyFailed(r):
 		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the request body is malformed")
+	case errors.Is(err, errUpstreamRedirect):
+		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream redirected an API call; refused", "route", rt.Name, "error", err.Error())
+		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeUpstreamRedirect, "the service answered with a redirect, which an API call never follows")
 	case errors.Is(err, errUnexpectedSwitch):
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream switched protocols unasked; refused", "route", rt.Name)
 		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service answered with a protocol switch this API does not allow")

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/bff/auth"
@@ -124,14 +123,15 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 }
 
 func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (LayerOptions, error) {
-	health := []string{"/healthz", "/readyz"}
-	// The IdP presents no client certificate; its logout token is signed.
-	certExempt := append(slices.Clone(health), http.MethodPost+" "+backchannelPath)
+	// Health probes come from the load balancer without a certificate, and
+	// so does the IdP's back-channel logout, whose token is signed.
+	certExempt := []string{"/healthz", "/readyz", http.MethodPost + " " + backchannelPath}
 	o := LayerOptions{
 		Logger: deps.Logger, PublicURL: cfg.PublicURL, ClientIP: clientIPOptions(cfg.Mode),
 		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: certExempt, Now: deps.Now},
+		// Only liveness is exempt: /readyz reaches the session store.
 		RateLimit: middleware.RateLimitOptions{PerIP: cfg.RateLimitPerIP, PerSession: cfg.RateLimitPerSession,
-			CookieName: sessions.Options().CookieName, Exempt: health, Now: deps.Now},
+			CookieName: sessions.Options().CookieName, Exempt: []string{"/healthz"}, Now: deps.Now},
 	}
 	if cfg.Mode == config.ModeEdge {
 		o.OriginVerify = &OriginVerifyOptions{Header: cfg.OriginVerifyHeader, Secrets: rotatingSecretSource(cfg.OriginVerifySecret, cfg.OriginVerifySecretARN, deps.AWS)}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,35 @@ type App struct {
 	Handler  http.Handler
 	draining atomic.Bool
 	closers  []func() error
+	store    readiness
+}
+
+// readyCacheTTL is how long /readyz reuses the session store's last answer,
+// so probes and callers hammering it cost the store one ping a second.
+const readyCacheTTL = time.Second
+
+// readiness is the session store's last answer to /readyz. One ping runs
+// at a time; callers meanwhile wait for its answer.
+type readiness struct {
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// check pings the store unless an answer younger than readyCacheTTL is
+// at hand. The ping does not inherit the caller's cancellation: its answer
+// serves everyone waiting.
+func (rd *readiness) check(ctx context.Context, sessions *session.Manager) error {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if !rd.checked.IsZero() && time.Since(rd.checked) < readyCacheTTL {
+		return rd.err
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	rd.err = sessions.Ping(pctx)
+	rd.checked = time.Now()
+	return rd.err
 }
 
 // SetDraining makes /readyz fail so the load balancer stops sending new
@@ -55,7 +85,7 @@ func (a *App) Close() error {
 func NewApp(p Parts) *App {
 	app := &App{}
 	user := p.Auth.RequireSession(http.HandlerFunc(p.Auth.User))
-	api := p.Auth.RequireAccessToken(p.Proxy)
+	api := p.Proxy.Screen(p.Auth.RequireAccessToken(p.Proxy))
 	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch path := r.URL.Path; {
 		case path == "/healthz":
@@ -95,9 +125,7 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request, p Parts) {
 		middleware.WriteError(w, http.StatusServiceUnavailable, "draining", "shutting down")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := p.Sessions.Ping(ctx); err != nil {
+	if err := a.store.check(r.Context(), p.Sessions); err != nil {
 		middleware.Logger(r.Context(), p.Logger).Warn("not ready: session store", "error", err)
 		middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "the session store is unreachable")
 		return
