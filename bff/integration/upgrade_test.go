@@ -39,7 +39,7 @@ func TestUpgradeRefusedByDefault(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := api(t, b, s, http.MethodGet, tc.path, "", tc.headers)
+			res := callNoTunnel(t, b, s.URL+tc.path, tc.headers)
 			if res.Status != tc.status || res.ErrorCode() != tc.code {
 				t.Fatalf("%d %s, want %d %q", res.Status, res.Body, tc.status, tc.code)
 			}
@@ -111,6 +111,33 @@ func TestWebSocketTunnelBoundBySession(t *testing.T) {
 			t.Fatalf("the session outlived its deadline: %d", res.Status)
 		}
 	})
+}
+
+// callNoTunnel is an API GET as the SPA sends it, with extra headers, that
+// fails the test at once if the answer switches protocols (a tunnel would
+// hold the answer open).
+func callNoTunnel(t *testing.T, b *bfftest.Browser, target string, extra map[string]string) bfftest.Result {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	for k, v := range map[string]string{"X-CSRF": "1", "Sec-Fetch-Site": "same-origin", "Accept": "application/json"} {
+		req.Header.Set(k, v)
+	}
+	for k, v := range extra {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		t.Fatalf("the BFF switched protocols (%s): the call became a tunnel", resp.Header.Get("Upgrade"))
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bfftest.Result{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }
 
 // wsHandshake is what a browser's new WebSocket(url) sends, from origin.
