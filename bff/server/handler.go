@@ -32,10 +32,10 @@ type Parts struct {
 
 // App is the assembled BFF.
 type App struct {
-	Handler  http.Handler
-	draining atomic.Bool
-	closers  []func() error
-	store    readiness
+	Handler    http.Handler
+	draining   atomic.Bool
+	closers    []func() error
+	storeReady readiness
 }
 
 // readyCacheTTL is how long /readyz reuses the session store's last answer,
@@ -125,7 +125,7 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request, p Parts) {
 		middleware.WriteError(w, http.StatusServiceUnavailable, "draining", "shutting down")
 		return
 	}
-	if err := a.store.check(r.Context(), p.Sessions); err != nil {
+	if err := a.storeReady.check(r.Context(), p.Sessions); err != nil {
 		middleware.Logger(r.Context(), p.Logger).Warn("not ready: session store", "error", err)
 		middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "the session store is unreachable")
 		return
