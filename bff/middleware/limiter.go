@@ -46,11 +46,13 @@ type limitEntry struct {
 }
 
 // newLimiter allows perSecond requests per key with a burst of twice that.
+// Absurd rates are clamped so the nanosecond arithmetic cannot overflow.
 func newLimiter(perSecond float64, maxKeys int) *limiter {
+	const most = float64(1 << 60)
 	burst := math.Max(1, math.Ceil(2*perSecond))
-	interval := int64(math.Max(1, float64(time.Second)/perSecond))
+	interval := math.Min(most, math.Max(1, float64(time.Second)/perSecond))
 	return &limiter{
-		interval: interval, tolerance: int64(burst-1) * interval, max: maxKeys,
+		interval: int64(interval), tolerance: int64(math.Min(most, (burst-1)*interval)), max: maxKeys,
 		index: map[limitKey]int32{}, head: -1, tail: -1,
 	}
 }
@@ -62,10 +64,9 @@ func (l *limiter) take(key limitKey, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	i, ok := l.index[key]
-	switch {
-	case ok:
+	if ok {
 		l.unlink(i)
-	default:
+	} else {
 		if i, ok = l.slot(ns); !ok {
 			return l.spend(&l.overflow, ns)
 		}

@@ -111,3 +111,17 @@ func TestLimiterForgetsOnlyWhatCarriesNoState(t *testing.T) {
 		}
 	}
 }
+
+// Rates far outside any sane setting still give answers, not overflows.
+func TestLimiterExtremeRates(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	slow, fast := newLimiter(1e-30, 10), newLimiter(1e30, 10)
+	if slow.take(limitKey{1}, now) != 0 || slow.take(limitKey{1}, now) <= 0 {
+		t.Error("a near-zero rate allows the first call and refuses the second")
+	}
+	for range 1000 {
+		if fast.take(limitKey{1}, now) != 0 {
+			t.Fatal("a near-infinite rate refused a call")
+		}
+	}
+}

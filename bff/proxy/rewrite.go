@@ -33,8 +33,8 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 	// The same for every call: built once, shared read-only by outgoing requests.
 	forwardedHost := []string{p.opts.PublicURL.Host}
 	forwardedProto := []string{p.opts.PublicURL.Scheme}
-	forward := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders)
-	forwardTunnel := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders, tunnelHeaders)
+	allowed := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders)
+	allowedTunnel := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders, tunnelHeaders)
 	return &httputil.ReverseProxy{
 		Transport:  transport,
 		BufferPool: &p.buffers,
@@ -47,11 +47,11 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 			pr.SetURL(&upstream)
 			out := pr.Out.Header
 			if f.tunnel != nil {
-				forwardTunnel.keepOnly(out)
+				allowedTunnel.keepOnly(out)
 			} else {
 				// Drops Upgrade and HTTP2-Settings, which ReverseProxy
 				// would otherwise pass: no tunnel without WebSocket.
-				forward.keepOnly(out)
+				allowed.keepOnly(out)
 			}
 			principal, _ := p.opts.Principal(ctx)
 			out["Authorization"] = []string{"Bearer " + principal.AccessToken}
