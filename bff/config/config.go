@@ -131,7 +131,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		r.absURL("GATEHOUSE_POST_LOGOUT_URL", c.PostLogoutURL)
 	}
 	r.sessions(c)
-	c.Routes = r.routes("GATEHOUSE_ROUTES")
+	c.Routes = r.routes("GATEHOUSE_ROUTES", c.Mode)
 	c.SPADir = r.str("GATEHOUSE_SPA_DIR", "")
 	r.edge(c)
 	r.mtls(c)
@@ -175,7 +175,7 @@ func (r *reader) oidc() OIDC {
 	}
 	if o.CognitoDomain != "" {
 		if u := r.absURL("GATEHOUSE_COGNITO_DOMAIN", o.CognitoDomain); u != nil && u.Scheme != "https" {
-			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", o.CognitoDomain)
+			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", redactUserinfo(o.CognitoDomain))
 		}
 	}
 	if o.JWKSURL != "" {
@@ -267,6 +267,13 @@ func (r *reader) edge(c *Config) {
 	}
 	if c.SPADir != "" {
 		r.fail("GATEHOUSE_SPA_DIR is set in edge mode: CloudFront serves the SPA from S3; unset it")
+	}
+	for i, rt := range c.Routes {
+		for _, h := range rt.ForwardHeaders {
+			if strings.EqualFold(h, c.OriginVerifyHeader) {
+				r.fail("GATEHOUSE_ROUTES[%d].forwardHeaders: %s carries CloudFront's origin-verify secret: remove it", i, h)
+			}
+		}
 	}
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	AccessTokenTTL time.Duration
 	// Env overrides GATEHOUSE_* variables.
 	Env map[string]string
+	// TunnelRecheck overrides how often open WebSocket tunnels re-read
+	// their session (server.Deps.TunnelRecheck).
+	TunnelRecheck time.Duration
 }
 
 // Clock is real time plus an offset the test can advance.
@@ -65,6 +68,7 @@ type Stack struct {
 	caFile   string
 	handler  *swappable
 	sessions *session.Manager
+	recheck  time.Duration
 }
 
 type swappable struct{ h atomic.Pointer[http.Handler] }
@@ -84,7 +88,7 @@ func Start(t testing.TB, opts Options) *Stack {
 	if opts.Audit == nil {
 		t.Fatal("bfftest: Options.Audit is required")
 	}
-	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}}
+	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, recheck: opts.TunnelRecheck}
 	s.Upstream = StartUpstream(t)
 
 	// The BFF listens first so the IdP can be told its URLs and trust its certificate.
@@ -157,6 +161,7 @@ func (s *Stack) buildWith(sealer session.Sealer) *server.App {
 	s.t.Helper()
 	app, err := server.Build(s.Config, server.Deps{
 		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: sealer, Now: s.Clock.Now,
+		TunnelRecheck: s.recheck,
 	})
 	if err != nil {
 		s.t.Fatal(err)
