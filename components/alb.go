@@ -58,6 +58,10 @@ type LoadBalancerArgs struct {
 	AccessLogRetentionDays int
 	// IdleTimeoutSeconds is the connection idle timeout. Defaults to 60.
 	IdleTimeoutSeconds int
+	// BackchannelLogout opens a listener for the IdP's back-channel logout
+	// calls, which carry no client certificate (mutual TLS only). Defaults
+	// to none.
+	BackchannelLogout *BackchannelLogoutArgs
 	// AllowDeletion turns deletion protection off so `pulumi destroy` can
 	// remove the ALB. Defaults to false (protected).
 	AllowDeletion bool
@@ -76,6 +80,10 @@ type LoadBalancer struct {
 	AccessLogBucket             pulumi.StringOutput
 	TrustStoreArn               pulumi.StringOutput // empty when mTLS is off
 	HttpsListener, HttpListener *lb.Listener
+	// BackchannelListener and BackchannelLogoutUrl (the URL to register at
+	// the IdP) are set with BackchannelLogout.
+	BackchannelListener  *lb.Listener
+	BackchannelLogoutUrl pulumi.StringOutput
 }
 
 func (a *LoadBalancerArgs) withDefaults() LoadBalancerArgs {
@@ -142,6 +150,12 @@ func (a *LoadBalancerArgs) validate() error {
 			errs = append(errs, errors.New("TrustStoreKmsKeyArn is required with mTLS: the CA bundle bucket is encrypted with the data CMK"))
 		}
 	}
+	if b := a.BackchannelLogout; b != nil {
+		errs = append(errs, b.validate(a.MtlsCaBundlePEM != "")...)
+		if a.DomainName == "" {
+			errs = append(errs, errors.New("BackchannelLogout needs DomainName: the IdP calls https://<domain>:<port>"+BackchannelLogoutPath))
+		}
+	}
 	if a.HostedZoneId != "" && a.DomainName == "" {
 		errs = append(errs, errors.New("HostedZoneId needs DomainName for the alias record"))
 	}
@@ -168,12 +182,13 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, fmt.Errorf("components: load balancer %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(l, pulumi.Map{
-		"arn":             l.Arn,
-		"dnsName":         l.DnsName,
-		"securityGroupId": l.SecurityGroupId,
-		"targetGroupArn":  l.TargetGroupArn,
-		"accessLogBucket": l.AccessLogBucket,
-		"trustStoreArn":   l.TrustStoreArn,
+		"arn":                  l.Arn,
+		"dnsName":              l.DnsName,
+		"securityGroupId":      l.SecurityGroupId,
+		"targetGroupArn":       l.TargetGroupArn,
+		"accessLogBucket":      l.AccessLogBucket,
+		"trustStoreArn":        l.TrustStoreArn,
+		"backchannelLogoutUrl": l.BackchannelLogoutUrl,
 	}); err != nil {
 		return nil, err
 	}

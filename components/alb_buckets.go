@@ -15,7 +15,13 @@ import (
 type albBucket struct {
 	Bucket, Arn pulumi.StringOutput
 	Policy      *s3.BucketPolicy
-	resource    *s3.BucketV2
+	// Versioning must exist before an object whose version is referred to
+	// is written: an object written earlier has no version ID.
+	Versioning *s3.BucketVersioningV2
+	// Encryption must exist before objects are written, or they are stored
+	// under the default key.
+	Encryption *s3.BucketServerSideEncryptionConfigurationV2
+	resource   *s3.BucketV2
 }
 
 // albBucketSpec says how one of the ALB's buckets is encrypted, logged and shared.
@@ -40,7 +46,7 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, spec alb
 	for k, v := range spec.tags {
 		tags[k] = pulumi.String(v)
 	}
-	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(false), Tags: tags}, child)
+	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Bucket: bucketName(a.Account, name), ForceDestroy: pulumi.Bool(false), Tags: tags}, child)
 	if err != nil {
 		return nil, err
 	}
@@ -66,19 +72,21 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, spec alb
 			KmsMasterKeyId: spec.kmsKeyArn,
 		}
 	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+	encryption, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
 			ApplyServerSideEncryptionByDefault: sse,
 			BucketKeyEnabled:                   pulumi.Bool(spec.kmsKeyArn != nil),
 		}},
-	}, child); err != nil {
+	}, child)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  b.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, child); err != nil {
+	}, child)
+	if err != nil {
 		return nil, err
 	}
 	if spec.accessLogs != nil {
@@ -95,9 +103,11 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, spec alb
 		if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
 			Bucket: b.ID(),
 			Rules: s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id:                             pulumi.String("retention"),
-				Status:                         pulumi.String("Enabled"),
-				Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+				Id:     pulumi.String("retention"),
+				Status: pulumi.String("Enabled"),
+				// An explicit empty prefix: a filter with no field at all is refused
+				// or warned about by some provider versions.
+				Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
 				Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
 				NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
 				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
@@ -122,7 +132,7 @@ func newAlbBucket(ctx *pulumi.Context, name string, a LoadBalancerArgs, spec alb
 	if err != nil {
 		return nil, err
 	}
-	return &albBucket{Bucket: b.Bucket, Arn: b.Arn, Policy: bp, resource: b}, nil
+	return &albBucket{Bucket: b.Bucket, Arn: b.Arn, Policy: bp, Versioning: versioning, Encryption: encryption, resource: b}, nil
 }
 
 // newAlbLogBucket receives the ALB's access and connection logs and the
@@ -166,14 +176,12 @@ func newAlbTrustStore(ctx *pulumi.Context, name string, a LoadBalancerArgs, logs
 		Key:         pulumi.String("ca-bundle.pem"),
 		Content:     pulumi.String(a.MtlsCaBundlePEM),
 		ContentType: pulumi.String("application/x-pem-file"),
-	}, child, pulumi.DependsOn([]pulumi.Resource{bucket.Policy}))
+	}, child, pulumi.DependsOn([]pulumi.Resource{bucket.Policy, bucket.Versioning, bucket.Encryption}))
 	if err != nil {
 		return nil, err
 	}
-	// Trust store names are limited to 32 characters; the provider completes
-	// the prefix to a unique name.
 	return lb.NewTrustStore(ctx, name, &lb.TrustStoreArgs{
-		NamePrefix:                          pulumi.String("ghts-"),
+		Name:                                physicalName(typeTrustStore, name),
 		CaCertificatesBundleS3Bucket:        bucket.Bucket,
 		CaCertificatesBundleS3Key:           obj.Key,
 		CaCertificatesBundleS3ObjectVersion: obj.VersionId,

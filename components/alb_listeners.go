@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/components/names"
 )
 
 func (l *LoadBalancer) build(ctx *pulumi.Context, name string, a LoadBalancerArgs) error {
@@ -27,6 +29,7 @@ func (l *LoadBalancer) build(ctx *pulumi.Context, name string, a LoadBalancerArg
 	l.SecurityGroupId = sg.ID().ToStringOutput()
 
 	lbArgs := &lb.LoadBalancerArgs{
+		Name:                     physicalName(typeLoadBalancer, name),
 		LoadBalancerType:         pulumi.String("application"),
 		Internal:                 pulumi.Bool(false),
 		IpAddressType:            pulumi.String("ipv4"),
@@ -62,7 +65,11 @@ func (l *LoadBalancer) build(ctx *pulumi.Context, name string, a LoadBalancerArg
 	}
 	l.Arn, l.DnsName, l.ZoneId = alb.Arn, alb.DnsName, alb.ZoneId
 
+	// The name changes with what forces a replacement, so the new group
+	// exists before the listener moves off the old one.
+	tgName := names.For(typeTargetGroup).FitUnique(name, "ip", "HTTP", "HTTP1", strconv.Itoa(a.TargetPort), a.VpcCidr)
 	tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
+		Name:                pulumi.String(tgName),
 		TargetType:          pulumi.String("ip"),
 		Protocol:            pulumi.String("HTTP"),
 		ProtocolVersion:     pulumi.String("HTTP1"),
@@ -120,6 +127,12 @@ func (l *LoadBalancer) build(ctx *pulumi.Context, name string, a LoadBalancerArg
 	if l.HttpsListener, err = lb.NewListener(ctx, name+"-https", httpsArgs, child); err != nil {
 		return err
 	}
+	l.BackchannelLogoutUrl = pulumi.String("").ToStringOutput()
+	if a.BackchannelLogout != nil {
+		if err := l.backchannelListener(ctx, name, a, alb.Arn, tg.Arn, tags, child); err != nil {
+			return err
+		}
+	}
 	if l.HttpListener, err = lb.NewListener(ctx, name+"-http", &lb.ListenerArgs{
 		LoadBalancerArn: alb.Arn,
 		Port:            pulumi.Int(80),
@@ -172,6 +185,15 @@ func albSecurityGroup(ctx *pulumi.Context, name string, a LoadBalancerArgs, tags
 			FromPort:    pulumi.Int(port),
 			ToPort:      pulumi.Int(port),
 			CidrBlocks:  pulumi.ToStringArray(a.AllowedCidrs),
+		})
+	}
+	if b := a.BackchannelLogout; b != nil {
+		ingress = append(ingress, &ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("IdP back-channel logout on " + strconv.Itoa(b.port())),
+			Protocol:    pulumi.String("tcp"),
+			FromPort:    pulumi.Int(b.port()),
+			ToPort:      pulumi.Int(b.port()),
+			CidrBlocks:  pulumi.ToStringArray(b.Cidrs),
 		})
 	}
 	return ec2.NewSecurityGroup(ctx, name+"-alb", &ec2.SecurityGroupArgs{

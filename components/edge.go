@@ -17,6 +17,9 @@ type LambdaCode struct {
 	Path string
 	// SourceCodeHash is the base64 SHA-256 of the zip. Required.
 	SourceCodeHash string
+	// Arch is the GOARCH the binary was built for; when set it must be the
+	// one of the topology's Architecture. Defaults to unchecked.
+	Arch string
 }
 
 // EdgeTopologyArgs configures option A of the design note: CloudFront in
@@ -55,8 +58,14 @@ type EdgeTopologyArgs struct {
 	// SampleTodo, when set, deploys the sample ToDo API and routes
 	// /api/todos/* and /api/greeting to it. Defaults to off.
 	SampleTodo *SampleTodoArgs
-	// ReservedConcurrency caps concurrent BFF executions. Defaults to 50.
+	// ReservedConcurrency reserves (and caps) concurrent BFF executions.
+	// Defaults to none: a reservation must leave the account 100 unreserved
+	// executions, which new accounts, with a lower concurrency quota, do not
+	// have (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html).
 	ReservedConcurrency int
+	// Architecture is the functions' CPU architecture, ArchArm64 or
+	// ArchX86_64; the zips must be built for it. Defaults to ArchArm64.
+	Architecture string
 	// LogRetentionDays applies to the topology's log groups and access-log
 	// bucket. Defaults to 365.
 	LogRetentionDays int
@@ -97,8 +106,8 @@ type EdgeTopology struct {
 
 func (a *EdgeTopologyArgs) withDefaults() EdgeTopologyArgs {
 	out := *a
-	if out.ReservedConcurrency == 0 {
-		out.ReservedConcurrency = 50
+	if out.Architecture == "" {
+		out.Architecture = DefaultArchitecture
 	}
 	if out.LogRetentionDays == 0 {
 		out.LogRetentionDays = DefaultLogRetentionDays
@@ -144,8 +153,20 @@ func (a *EdgeTopologyArgs) validate() error {
 	if a.Domain == "" && (a.CertificateArn != "" || a.HostedZoneId != "") {
 		errs = append(errs, errors.New("CertificateArn and HostedZoneId need Domain: set the host name they are for"))
 	}
-	if a.ReservedConcurrency < 1 {
-		errs = append(errs, fmt.Errorf("ReservedConcurrency is %d; use 1 or more", a.ReservedConcurrency))
+	if a.ReservedConcurrency < 0 || (a.SampleTodo != nil && a.SampleTodo.ReservedConcurrency < 0) {
+		errs = append(errs, fmt.Errorf("ReservedConcurrency is %d (the sample's %d); use 0 (none) or more", a.ReservedConcurrency, sampleTodoReservation(a.SampleTodo)))
+	}
+	if err := validateArchitecture("Architecture", a.Architecture); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, c := range []struct {
+			what string
+			code LambdaCode
+		}{{"BffCode", a.BffCode}, {"SampleTodo.Code", sampleTodoCode(a.SampleTodo)}} {
+			if c.code.Arch != "" && c.code.Arch != GoArch(a.Architecture) {
+				errs = append(errs, fmt.Errorf("%s is built for %s, not the functions' %s", c.what, c.code.Arch, a.Architecture))
+			}
+		}
 	}
 	if !ValidLogRetention(a.LogRetentionDays) {
 		errs = append(errs, fmt.Errorf("LogRetentionDays %d is not a CloudWatch Logs retention (use 90, 180, 365, 731, ...)", a.LogRetentionDays))
@@ -200,6 +221,7 @@ func NewEdgeTopology(ctx *pulumi.Context, name string, args *EdgeTopologyArgs, o
 		}
 	}()
 	et.SiteBucket, err = NewSiteBucket(ctx, name+"-site", &SiteBucketArgs{
+		Account:               a.Account,
 		KmsKeyArn:             a.DataKeyArn,
 		AccessLogBucket:       logs.Bucket.Bucket,
 		ReaderDistributionArn: pulumi.StringOutput{OutputState: distributionArn.OutputState},
@@ -222,7 +244,13 @@ func NewEdgeTopology(ctx *pulumi.Context, name string, args *EdgeTopologyArgs, o
 	}
 	et.OriginVerifySecretArn = originVerify.Arn
 
+	identityArgs := *a.Identity
+	if identityArgs.Account == nil {
+		identityArgs.Account = a.Account
+	}
+	resolvedIdentity := identityArgs.withDefaults(name + "-identity")
 	et.Distribution, err = newEdgeDistribution(ctx, name+"-cdn", a, edgeOrigins{
+		hostedUiOrigin:    HostedUiUrl(resolvedIdentity.DomainPrefix, resolvedIdentity.Compliance, a.Account),
 		site:              et.SiteBucket,
 		apiEndpoint:       api.Api.ApiEndpoint,
 		originVerifyValue: originVerify.Value,
@@ -242,7 +270,6 @@ func NewEdgeTopology(ctx *pulumi.Context, name string, args *EdgeTopologyArgs, o
 	}
 	et.CallbackUrl = pulumi.Sprintf("%s/auth/callback", et.Url)
 
-	identityArgs := *a.Identity
 	identityArgs.CallbackUrls = pulumi.StringArray{et.CallbackUrl}
 	identityArgs.LogoutUrls = pulumi.StringArray{pulumi.Sprintf("%s/", et.Url)}
 	et.Identity, err = NewIdentity(ctx, name+"-identity", &identityArgs, child)

@@ -53,6 +53,7 @@ func newEdgeApi(ctx *pulumi.Context, name string, a EdgeTopologyArgs, opts ...pu
 // group under the log CMK.
 func newThrottledHttpApi(ctx *pulumi.Context, name string, a EdgeTopologyArgs, description string, opts ...pulumi.ResourceOption) (*edgeApi, error) {
 	api, err := apigatewayv2.NewApi(ctx, name, &apigatewayv2.ApiArgs{
+		Name:         physicalName(typeHttpApi, name),
 		ProtocolType: pulumi.String("HTTP"),
 		Description:  pulumi.String(description),
 	}, opts...)

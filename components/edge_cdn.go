@@ -53,6 +53,9 @@ type edgeOrigins struct {
 	originVerifyValue pulumi.StringOutput
 	logBucketDomain   pulumi.StringOutput
 	logBucketReady    []pulumi.Resource
+	// hostedUiOrigin is the Cognito hosted UI's origin, known before the user
+	// pool exists (Cognito needs the distribution's URL first).
+	hostedUiOrigin string
 }
 
 // ContentSecurityPolicy is the SPA's CSP: same-origin everything, no
@@ -74,16 +77,6 @@ func ContentSecurityPolicy(idpOrigin string) string {
 	}, "; ")
 }
 
-// hostedUiOrigin is the Cognito hosted-UI origin, known before the user pool
-// exists (the CSP is needed by the distribution, which Cognito waits for).
-func hostedUiOrigin(id *IdentityArgs, acct *Account) string {
-	authHost := "auth"
-	if id.Compliance == ComplianceFedRAMPHigh {
-		authHost = "auth-fips"
-	}
-	return fmt.Sprintf("https://%s.%s.%s.amazoncognito.com", id.DomainPrefix, authHost, acct.Region)
-}
-
 func newEdgeDistribution(ctx *pulumi.Context, name string, a EdgeTopologyArgs, o edgeOrigins, opts ...pulumi.ResourceOption) (*cloudfront.Distribution, error) {
 	cf := append(append([]pulumi.ResourceOption(nil), opts...), pulumi.Provider(a.UsEast1))
 	invoke := []pulumi.InvokeOption{pulumi.Provider(a.UsEast1)}
@@ -102,6 +95,7 @@ func newEdgeDistribution(ctx *pulumi.Context, name string, a EdgeTopologyArgs, o
 	}
 
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name+"-oac", &cloudfront.OriginAccessControlArgs{
+		Name:                          physicalName(typeOriginAccessControl, name+"-oac"),
 		Description:                   pulumi.String("Signed (SigV4) reads of the private SPA bucket"),
 		OriginAccessControlOriginType: pulumi.String("s3"),
 		SigningBehavior:               pulumi.String("always"),
@@ -111,6 +105,7 @@ func newEdgeDistribution(ctx *pulumi.Context, name string, a EdgeTopologyArgs, o
 		return nil, fmt.Errorf("components: origin access control: %w", err)
 	}
 	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name+"-headers", &cloudfront.ResponseHeadersPolicyArgs{
+		Name:    physicalName(typeResponseHeadersPolicy, name+"-headers"),
 		Comment: pulumi.String("Gatehouse security headers"),
 		SecurityHeadersConfig: cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			StrictTransportSecurity: cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
@@ -120,7 +115,7 @@ func newEdgeDistribution(ctx *pulumi.Context, name string, a EdgeTopologyArgs, o
 				Override:               pulumi.Bool(true),
 			},
 			ContentSecurityPolicy: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: pulumi.String(ContentSecurityPolicy(hostedUiOrigin(a.Identity, a.Account))),
+				ContentSecurityPolicy: pulumi.String(ContentSecurityPolicy(o.hostedUiOrigin)),
 				Override:              pulumi.Bool(true),
 			},
 			ContentTypeOptions: cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{Override: pulumi.Bool(true)},
@@ -138,6 +133,7 @@ func newEdgeDistribution(ctx *pulumi.Context, name string, a EdgeTopologyArgs, o
 		return nil, fmt.Errorf("components: response headers policy: %w", err)
 	}
 	fallback, err := cloudfront.NewFunction(ctx, name+"-spa-fallback", &cloudfront.FunctionArgs{
+		Name:    physicalName(typeCloudFrontFunction, name+"-spa-fallback"),
 		Runtime: pulumi.String("cloudfront-js-2.0"),
 		Comment: pulumi.String("Serve index.html for SPA client routes"),
 		Code:    pulumi.String(spaFallbackCode),

@@ -17,8 +17,8 @@ type bffWiring struct {
 	originVerifySecretArn pulumi.StringOutput
 }
 
-// newBffFunction creates the BFF Lambda: arm64 provided.al2023, active
-// tracing, a reserved concurrency, its own log group under the log CMK and
+// newBffFunction creates the BFF Lambda: provided.al2023 on the configured
+// architecture, active tracing, an optional reserved concurrency, its own log group under the log CMK and
 // an environment (encrypted with the data CMK) that follows the BFF
 // configuration contract.
 func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffWiring, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
@@ -32,6 +32,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 		"GATEHOUSE_PUBLIC_URL":               w.publicUrl,
 		"GATEHOUSE_POST_LOGOUT_URL":          pulumi.Sprintf("%s/", w.publicUrl),
 		"GATEHOUSE_OIDC_ISSUER":              w.identity.IssuerUrl,
+		"GATEHOUSE_OIDC_JWKS_URL":            w.identity.JwksUrl,
 		"GATEHOUSE_OIDC_CLIENT_ID":           w.identity.ClientId,
 		"GATEHOUSE_OIDC_CLIENT_SECRET_ARN":   w.identity.ClientSecretArn,
 		"GATEHOUSE_COGNITO_DOMAIN":           w.identity.HostedUiUrl,
@@ -80,7 +81,7 @@ func newBffFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, w bffW
 // oidcScopes asks for the resource server's scopes as well, so the access
 // token the BFF forwards carries them.
 func oidcScopes(id *IdentityArgs) string {
-	identifier := id.withDefaults().ApiIdentifier
+	identifier := id.withDefaults("").ApiIdentifier
 	scopes := []string{"openid", "email", "profile"}
 	for _, s := range id.ApiScopes {
 		scopes = append(scopes, identifier+"/"+s)
@@ -110,6 +111,15 @@ func dynamoDBKeyStatement(acct *Account, keyArn string) Statement {
 	}
 }
 
+// reservedConcurrency is the function's reservation; none (the account's
+// unreserved pool, -1 to Lambda) when n is 0.
+func reservedConcurrency(n int) pulumi.IntPtrInput {
+	if n == 0 {
+		return nil
+	}
+	return pulumi.Int(n)
+}
+
 // lambdaMemoryMiB sizes every function. The BFF's Go heap limit derives
 // from it (withGCPolicy).
 const lambdaMemoryMiB = 512
@@ -130,6 +140,7 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 		return nil, err
 	}
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Name:        physicalName(typeRole, name),
 		Description: pulumi.String(f.description + " execution role"),
 		AssumeRolePolicy: pulumi.String(NewPolicy(Statement{
 			Effect:    "Allow",
@@ -144,6 +155,7 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 	// Lambda checks at creation that the role may write X-Ray traces, so the
 	// policy must exist first.
 	rolePolicy, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{
+		Name:   physicalName(typeRolePolicy, name),
 		Role:   role.ID(),
 		Policy: f.policy(logGroup.Arn),
 	}, opts...)
@@ -151,16 +163,17 @@ func newGoFunction(ctx *pulumi.Context, name string, a EdgeTopologyArgs, f goFun
 		return nil, fmt.Errorf("components: role policy %s: %w", name, err)
 	}
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Name:                         physicalName(typeFunction, name),
 		Description:                  pulumi.String(f.description),
 		Runtime:                      pulumi.String("provided.al2023"),
-		Architectures:                pulumi.ToStringArray([]string{"arm64"}),
+		Architectures:                pulumi.ToStringArray([]string{a.Architecture}),
 		Handler:                      pulumi.String("bootstrap"),
 		Code:                         pulumi.NewFileArchive(f.code.Path),
 		SourceCodeHash:               pulumi.String(f.code.SourceCodeHash),
 		Role:                         role.Arn,
 		MemorySize:                   pulumi.Int(lambdaMemoryMiB),
 		Timeout:                      pulumi.Int(29),
-		ReservedConcurrentExecutions: pulumi.Int(f.reservedConcurrency),
+		ReservedConcurrentExecutions: reservedConcurrency(f.reservedConcurrency),
 		TracingConfig:                lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		KmsKeyArn:                    a.DataKeyArn,
 		Environment:                  lambda.FunctionEnvironmentArgs{Variables: f.env},

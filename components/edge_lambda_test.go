@@ -8,6 +8,20 @@ import (
 	"github.com/gatehouse/gatehouse/internal/mocks"
 )
 
+// TestEdgeReservationIsOptIn: Lambda refuses a reservation that leaves the
+// account fewer than 100 unreserved executions, which new accounts do not
+// have, so nothing is reserved unless asked for.
+func TestEdgeReservationIsOptIn(t *testing.T) {
+	args := edgeArgs(t, testAccount(PartitionCommercial, "us-east-1"))
+	args.ReservedConcurrency, args.SampleTodo.ReservedConcurrency = 0, 0
+	m := edgeUnderMocks(t, args)
+	for _, fn := range m.ByType("aws:lambda/function:Function") {
+		if v, ok := mocks.Get(fn.Inputs, "reservedConcurrentExecutions"); ok && !v.IsNull() {
+			t.Errorf("%s reserves %v without being asked", fn.Name, v)
+		}
+	}
+}
+
 func TestEdgeTopologyApiAndLambda(t *testing.T) {
 	acct := testAccount(PartitionCommercial, "us-east-1")
 	m := edgeUnderMocks(t, edgeArgs(t, acct))

@@ -15,6 +15,7 @@ import (
 // objects expire after the log retention.
 func newEdgeLogBucket(ctx *pulumi.Context, name string, a EdgeTopologyArgs, opts ...pulumi.ResourceOption) (*hardenedBucket, error) {
 	h, err := newHardenedBucket(ctx, name, hardenedBucketArgs{
+		Account:               a.Account,
 		ObjectOwnership:       "BucketOwnerPreferred",
 		ForceDestroy:          a.ForceDestroy,
 		NoncurrentVersionDays: 30,

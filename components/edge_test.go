@@ -60,7 +60,8 @@ func edgeArgs(t *testing.T, acct *Account) *EdgeTopologyArgs {
 			Name: "records", Upstream: pulumi.String("https://records.example.gov"), Groups: []string{"staff"},
 			Timeout: 15 * time.Second, MaxBodyBytes: 2048,
 		}},
-		SampleTodo: &SampleTodoArgs{Code: code},
+		ReservedConcurrency: 50,
+		SampleTodo:          &SampleTodoArgs{Code: code, ReservedConcurrency: 10},
 	}
 }
 

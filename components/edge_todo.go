@@ -13,12 +13,14 @@ import (
 type SampleTodoArgs struct {
 	// Code is the Lambda zip of cmd/todo-api. Required.
 	Code LambdaCode
-	// ReservedConcurrency caps the ToDo function. Defaults to 10.
+	// ReservedConcurrency reserves (and caps) the ToDo function's concurrency.
+	// Defaults to none (see EdgeTopologyArgs.ReservedConcurrency).
 	ReservedConcurrency int
 }
 
-// Route names the sample ToDo API takes in the BFF.
-var sampleTodoRouteNames = []string{"todos", "greeting"}
+// SampleTodoRouteNames are the route names the sample ToDo API takes in the
+// BFF; its routes keep the BFF's default body limit.
+var SampleTodoRouteNames = []string{"todos", "greeting"}
 
 var edgeRouteName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
@@ -26,7 +28,7 @@ func validateApiRoutes(routes []ApiRoute, sampleTodo bool) []error {
 	var errs []error
 	seen := map[string]bool{}
 	if sampleTodo {
-		for _, n := range sampleTodoRouteNames {
+		for _, n := range SampleTodoRouteNames {
 			seen[n] = true
 		}
 	}
@@ -35,7 +37,7 @@ func validateApiRoutes(routes []ApiRoute, sampleTodo bool) []error {
 		case !edgeRouteName.MatchString(r.Name):
 			errs = append(errs, fmt.Errorf("route %d name %q: use lowercase letters, digits and dashes (it becomes /api/<name>/)", i, r.Name))
 		case seen[r.Name]:
-			errs = append(errs, fmt.Errorf("route %q is listed twice (the sample ToDo API takes %v)", r.Name, sampleTodoRouteNames))
+			errs = append(errs, fmt.Errorf("route %q is listed twice (the sample ToDo API takes %v)", r.Name, SampleTodoRouteNames))
 		}
 		seen[r.Name] = true
 		if r.Upstream == nil {
@@ -43,6 +45,20 @@ func validateApiRoutes(routes []ApiRoute, sampleTodo bool) []error {
 		}
 	}
 	return errs
+}
+
+func sampleTodoReservation(s *SampleTodoArgs) int {
+	if s == nil {
+		return 0
+	}
+	return s.ReservedConcurrency
+}
+
+func sampleTodoCode(s *SampleTodoArgs) LambdaCode {
+	if s == nil {
+		return LambdaCode{}
+	}
+	return s.Code
 }
 
 // sampleTodo is the deployed ToDo downstream.
@@ -62,9 +78,6 @@ type sampleTodo struct {
 // The BFF stays a plain HTTP reverse proxy, with no AWS signing.
 func newSampleTodo(ctx *pulumi.Context, name string, a EdgeTopologyArgs, identity *Identity, opts ...pulumi.ResourceOption) (*sampleTodo, error) {
 	concurrency := a.SampleTodo.ReservedConcurrency
-	if concurrency == 0 {
-		concurrency = 10
-	}
 	table, err := dynamodb.NewTable(ctx, name, &dynamodb.TableArgs{
 		BillingMode: pulumi.String("PAY_PER_REQUEST"),
 		HashKey:     pulumi.String("sub"),

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/components/names"
 )
 
 // Compliance levels.
@@ -25,14 +29,22 @@ type IdentityArgs struct {
 	CallbackUrls pulumi.StringArrayInput
 	// LogoutUrls are where Cognito may send the user after logout (https://<host>/). Required.
 	LogoutUrls pulumi.StringArrayInput
-	// DomainPrefix is the hosted-UI domain prefix, unique in the region. Required.
+	// DomainPrefix is the hosted-UI domain prefix. Prefixes are unique in a
+	// region across every AWS customer, so the default is the identity's name
+	// with a hash of the account, region and name (DefaultDomainPrefix); a
+	// fixed default would be taken by the first account that deploys it.
 	DomainPrefix string
 	// Mfa is "ON" or "OPTIONAL". Defaults to "ON" under fedramp-high and
 	// "OPTIONAL" otherwise; "OPTIONAL" under fedramp-high is refused.
 	Mfa string
-	// AdvancedSecurity is "ENFORCED", "AUDIT" or "OFF". Defaults to "ENFORCED"
-	// where the partition offers it and "OFF" in GovCloud, which does not.
+	// AdvancedSecurity (threat protection) is "ENFORCED", "AUDIT" or "OFF".
+	// Defaults to "ENFORCED" under fedramp-high outside GovCloud, which does
+	// not offer it, and "OFF" elsewhere: it needs the paid Plus feature plan.
 	AdvancedSecurity string
+	// FeaturePlan is the user pool tier: "LITE", "ESSENTIALS" or "PLUS".
+	// Defaults to "PLUS" when AdvancedSecurity is on (threat protection needs
+	// it) and to "ESSENTIALS", the tier AWS gives new pools, otherwise.
+	FeaturePlan string
 	// Federation adds a SAML or OIDC identity provider (an agency IdP). When set,
 	// the app client signs users in through it only. Defaults to none.
 	Federation *FederationArgs
@@ -49,6 +61,9 @@ type IdentityArgs struct {
 	RefreshTokenHours int
 	// KmsKeyArn is the data CMK that encrypts the client-secret secret. Required.
 	KmsKeyArn pulumi.StringInput
+	// FIPSEndpoints points JwksUrl at Cognito's FIPS endpoint. Defaults to
+	// false; GovCloud always uses it, having no other.
+	FIPSEndpoints bool
 }
 
 // FederationArgs describes an external identity provider.
@@ -79,15 +94,55 @@ type Identity struct {
 	// ClientSecret is a Pulumi secret; runtimes get ClientSecretArn instead.
 	ClientSecret    pulumi.StringOutput
 	ClientSecretArn pulumi.StringOutput
-	// IssuerUrl is the OIDC issuer the BFF verifies ID tokens against.
+	// IssuerUrl is the OIDC issuer the BFF verifies ID tokens against: the
+	// `iss` claim, https://cognito-idp.<region>.<suffix>/<pool>.
 	IssuerUrl pulumi.StringOutput
-	// HostedUiUrl is the hosted-UI base URL (auth-fips under fedramp-high).
+	// JwksUrl is where the signing keys are fetched: the issuer's
+	// /.well-known/jwks.json on the FIPS endpoint (cognito-idp-fips) when FIPS
+	// endpoints are in use; GovCloud serves Cognito on FIPS endpoints only.
+	JwksUrl pulumi.StringOutput
+	// HostedUiUrl is the hosted-UI base URL (auth-fips under fedramp-high and in GovCloud).
 	HostedUiUrl pulumi.StringOutput
 }
 
 var domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
-func (a *IdentityArgs) withDefaults() IdentityArgs {
+// Cognito feature plans (user pool tiers).
+const (
+	FeaturePlanLite       = "LITE"
+	FeaturePlanEssentials = "ESSENTIALS"
+	FeaturePlanPlus       = "PLUS"
+)
+
+// CustomAttributes are the custom user-pool attributes every pool declares,
+// whether or not it is federated: Cognito can add schema attributes but
+// never remove or change them, so a schema that followed the configuration
+// would make turning federation off fail at apply.
+var CustomAttributes = []string{"piv_id"}
+
+// DefaultDomainPrefix is the hosted-UI prefix of the identity named name in
+// acct: the name, fitted to Cognito's rules, and a hash of account, region
+// and name.
+func DefaultDomainPrefix(acct *Account, name string) string {
+	return names.For(typeUserPoolDomain).Fit(name, acct.AccountID, acct.Region)
+}
+
+// UsesFIPSHostedUI reports whether the hosted UI is served from auth-fips:
+// under fedramp-high, and always in GovCloud, which has no other endpoint.
+func UsesFIPSHostedUI(compliance string, acct *Account) bool {
+	return compliance == ComplianceFedRAMPHigh || (acct != nil && acct.IsGovCloud())
+}
+
+// HostedUiUrl is the hosted-UI base URL of a domain prefix.
+func HostedUiUrl(prefix, compliance string, acct *Account) string {
+	host := "auth"
+	if UsesFIPSHostedUI(compliance, acct) {
+		host = "auth-fips"
+	}
+	return fmt.Sprintf("https://%s.%s.%s.amazoncognito.com", prefix, host, acct.Region)
+}
+
+func (a *IdentityArgs) withDefaults(name string) IdentityArgs {
 	out := *a
 	if out.Compliance == "" {
 		out.Compliance = ComplianceNone
@@ -99,10 +154,19 @@ func (a *IdentityArgs) withDefaults() IdentityArgs {
 		}
 	}
 	if out.AdvancedSecurity == "" {
-		out.AdvancedSecurity = "ENFORCED"
-		if out.Account != nil && out.Account.IsGovCloud() {
-			out.AdvancedSecurity = "OFF"
+		out.AdvancedSecurity = "OFF"
+		if out.Compliance == ComplianceFedRAMPHigh && out.Account != nil && !out.Account.IsGovCloud() {
+			out.AdvancedSecurity = "ENFORCED"
 		}
+	}
+	if out.FeaturePlan == "" {
+		out.FeaturePlan = FeaturePlanEssentials
+		if out.AdvancedSecurity != "OFF" {
+			out.FeaturePlan = FeaturePlanPlus
+		}
+	}
+	if out.DomainPrefix == "" && out.Account != nil {
+		out.DomainPrefix = DefaultDomainPrefix(out.Account, name)
 	}
 	if out.ApiIdentifier == "" {
 		out.ApiIdentifier = "gatehouse-api"
@@ -130,6 +194,11 @@ func (a *IdentityArgs) validate() error {
 	if !domainPrefixPattern.MatchString(a.DomainPrefix) {
 		errs = append(errs, fmt.Errorf("DomainPrefix %q must be 1-63 lowercase letters, digits or hyphens", a.DomainPrefix))
 	}
+	for _, w := range names.For(typeUserPoolDomain).ReservedWords {
+		if strings.Contains(a.DomainPrefix, w) {
+			errs = append(errs, fmt.Errorf("DomainPrefix %q contains %q, which Cognito reserves", a.DomainPrefix, w))
+		}
+	}
 	switch {
 	case a.Mfa != "ON" && a.Mfa != "OPTIONAL":
 		errs = append(errs, fmt.Errorf("Mfa %q must be ON or OPTIONAL", a.Mfa))
@@ -143,6 +212,15 @@ func (a *IdentityArgs) validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("AdvancedSecurity %q must be ENFORCED, AUDIT or OFF", a.AdvancedSecurity))
+	}
+	switch a.FeaturePlan {
+	case FeaturePlanLite, FeaturePlanEssentials:
+		if a.AdvancedSecurity != "OFF" {
+			errs = append(errs, fmt.Errorf("FeaturePlan %s has no threat protection: AdvancedSecurity %s needs %s", a.FeaturePlan, a.AdvancedSecurity, FeaturePlanPlus))
+		}
+	case FeaturePlanPlus:
+	default:
+		errs = append(errs, fmt.Errorf("FeaturePlan %q must be %s, %s or %s", a.FeaturePlan, FeaturePlanLite, FeaturePlanEssentials, FeaturePlanPlus))
 	}
 	if a.AccessTokenMinutes < 5 || a.AccessTokenMinutes > 1440 {
 		errs = append(errs, fmt.Errorf("AccessTokenMinutes %d must be 5 to 1440", a.AccessTokenMinutes))
@@ -160,6 +238,14 @@ func (f *FederationArgs) validate() []error {
 	var errs []error
 	if f.Name == "" {
 		errs = append(errs, errors.New("Federation.Name is required"))
+	} else if len(f.Name) > 32 || strings.HasPrefix(f.Name, "_") || strings.ContainsAny(f.Name, " \t") {
+		// CreateIdentityProvider: ProviderName is 1-32 characters without spaces or a leading underscore.
+		errs = append(errs, fmt.Errorf("Federation.Name %q must be 1-32 characters without spaces or a leading underscore", f.Name))
+	}
+	for attr := range f.AttributeMapping {
+		if custom, ok := strings.CutPrefix(attr, "custom:"); ok && !slices.Contains(CustomAttributes, custom) {
+			errs = append(errs, fmt.Errorf("Federation.AttributeMapping maps %s, which the user pool does not declare (it declares %v)", attr, CustomAttributes))
+		}
 	}
 	switch f.Type {
 	case "SAML":

@@ -13,7 +13,7 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	if args == nil {
 		args = &IdentityArgs{}
 	}
-	a := args.withDefaults()
+	a := args.withDefaults(name)
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
@@ -23,7 +23,9 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	}
 	child := pulumi.Parent(id)
 
-	pool, err := cognito.NewUserPool(ctx, name, userPoolArgs(&a), child)
+	poolArgs := userPoolArgs(&a)
+	poolArgs.Name = physicalName(typeUserPool, name)
+	pool, err := cognito.NewUserPool(ctx, name, poolArgs, child)
 	if err != nil {
 		return nil, fmt.Errorf("components: user pool %s: %w", name, err)
 	}
@@ -65,6 +67,7 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 	}
 
 	client, err := cognito.NewUserPoolClient(ctx, name+"-bff", &cognito.UserPoolClientArgs{
+		Name:                            physicalName(typeUserPoolClient, name+"-bff"),
 		UserPoolId:                      pool.ID(),
 		GenerateSecret:                  pulumi.Bool(true),
 		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
@@ -104,17 +107,22 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 		return nil, fmt.Errorf("components: hosted UI domain: %w", err)
 	}
 
-	authHost := "auth"
-	if a.Compliance == ComplianceFedRAMPHigh {
-		authHost = "auth-fips"
+	idpHost := "cognito-idp"
+	if a.FIPSEndpoints || a.Account.IsGovCloud() {
+		idpHost = "cognito-idp-fips"
 	}
 	id.UserPoolId = pool.ID().ToStringOutput()
 	id.UserPoolArn = pool.Arn
 	id.ClientId = client.ID().ToStringOutput()
 	id.ClientSecret = pulumi.ToSecret(client.ClientSecret).(pulumi.StringOutput)
 	id.ClientSecretArn = secret.Arn
+	// Tokens name the standard host as their issuer even where only the FIPS
+	// host answers (GovCloud), so the keys come from the FIPS host then.
 	id.IssuerUrl = pulumi.Sprintf("https://cognito-idp.%s.%s/%s", a.Account.Region, a.Account.DNSSuffix, pool.ID())
-	id.HostedUiUrl = pulumi.Sprintf("https://%s.%s.%s.amazoncognito.com", domain.Domain, authHost, a.Account.Region)
+	id.JwksUrl = pulumi.Sprintf("https://%s.%s.%s/%s/.well-known/jwks.json", idpHost, a.Account.Region, a.Account.DNSSuffix, pool.ID())
+	id.HostedUiUrl = domain.Domain.ApplyT(func(prefix string) string {
+		return HostedUiUrl(prefix, a.Compliance, a.Account)
+	}).(pulumi.StringOutput)
 
 	if err := ctx.RegisterResourceOutputs(id, pulumi.Map{
 		"userPoolId":      id.UserPoolId,
@@ -122,6 +130,7 @@ func NewIdentity(ctx *pulumi.Context, name string, args *IdentityArgs, opts ...p
 		"clientId":        id.ClientId,
 		"clientSecretArn": id.ClientSecretArn,
 		"issuerUrl":       id.IssuerUrl,
+		"jwksUrl":         id.JwksUrl,
 		"hostedUiUrl":     id.HostedUiUrl,
 	}); err != nil {
 		return nil, err
@@ -143,6 +152,7 @@ func userPoolArgs(a *IdentityArgs) *cognito.UserPoolArgs {
 			},
 		},
 		SoftwareTokenMfaConfiguration: cognito.UserPoolSoftwareTokenMfaConfigurationArgs{Enabled: pulumi.Bool(true)},
+		Schemas:                       cognito.UserPoolSchemaArray{},
 		PasswordPolicy: cognito.UserPoolPasswordPolicyArgs{
 			MinimumLength:                 pulumi.Int(14),
 			RequireLowercase:              pulumi.Bool(true),
@@ -152,20 +162,22 @@ func userPoolArgs(a *IdentityArgs) *cognito.UserPoolArgs {
 			TemporaryPasswordValidityDays: pulumi.Int(3),
 		},
 	}
+	// The tier is always explicit: left unset, AWS picks one and a later
+	// change of its default would show up as drift. Threat protection needs PLUS.
+	args.UserPoolTier = pulumi.String(a.FeaturePlan)
 	if a.AdvancedSecurity != "OFF" {
-		// Threat protection (advanced security) needs the Plus feature plan.
-		args.UserPoolTier = pulumi.String("PLUS")
 		args.UserPoolAddOns = cognito.UserPoolUserPoolAddOnsArgs{AdvancedSecurityMode: pulumi.String(a.AdvancedSecurity)}
 	}
-	if a.Federation != nil {
-		args.Schemas = cognito.UserPoolSchemaArray{cognito.UserPoolSchemaArgs{
-			Name:              pulumi.String("piv_id"),
+	// The same schema with or without federation (see CustomAttributes).
+	for _, attr := range CustomAttributes {
+		args.Schemas = append(args.Schemas.(cognito.UserPoolSchemaArray), cognito.UserPoolSchemaArgs{
+			Name:              pulumi.String(attr),
 			AttributeDataType: pulumi.String("String"),
 			Mutable:           pulumi.Bool(true),
 			StringAttributeConstraints: cognito.UserPoolSchemaStringAttributeConstraintsArgs{
 				MinLength: pulumi.String("1"), MaxLength: pulumi.String("256"),
 			},
-		}}
+		})
 	}
 	return args
 }

@@ -139,7 +139,7 @@ func newKey(ctx *pulumi.Context, name, description string, acct *Account, a Keys
 		return nil, fmt.Errorf("components: key %s: %w", name, err)
 	}
 	if _, err := kms.NewAlias(ctx, name, &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + name),
+		Name:        physicalName(typeKmsAlias, name),
 		TargetKeyId: key.KeyId,
 	}, opts...); err != nil {
 		return nil, fmt.Errorf("components: alias %s: %w", name, err)

@@ -57,7 +57,7 @@ func NewLogGroup(ctx *pulumi.Context, name string, args *LogGroupArgs, opts ...p
 		RetentionInDays: pulumi.Int(retention),
 	}
 	if args.Name != "" {
-		lgArgs.Name = pulumi.String(args.Name)
+		lgArgs.Name = physicalName(typeLogGroup, args.Name)
 	}
 	lg, err := cloudwatch.NewLogGroup(ctx, name, lgArgs, opts...)
 	if err != nil {

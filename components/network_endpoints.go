@@ -34,7 +34,6 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 		return fmt.Errorf("components: network %s: endpoint security group: %w", name, err)
 	}
 	n.EndpointSecurityGroupId = sg.ID().ToStringOutput()
-	policy := pulumi.String(endpointPolicy(a.Account))
 
 	for _, svc := range a.InterfaceEndpoints {
 		if _, err := ec2.NewVpcEndpoint(ctx, name+"-"+svc, &ec2.VpcEndpointArgs{
@@ -44,7 +43,7 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 			PrivateDnsEnabled: pulumi.Bool(true),
 			SubnetIds:         vpc.PrivateSubnetIds,
 			SecurityGroupIds:  pulumi.StringArray{sg.ID()},
-			Policy:            policy,
+			Policy:            pulumi.String(endpointPolicy(a.Account, svc)),
 			Tags:              tags,
 		}, child); err != nil {
 			return fmt.Errorf("components: network %s: %s endpoint: %w", name, svc, err)
@@ -66,7 +65,7 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 			ServiceName:     pulumi.String(EndpointServiceName(a.Account.Region, svc)),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   routeTables.Ids(),
-			Policy:          policy,
+			Policy:          pulumi.String(endpointPolicy(a.Account, svc)),
 			Tags:            tags,
 		}, child); err != nil {
 			return fmt.Errorf("components: network %s: %s endpoint: %w", name, svc, err)
@@ -75,18 +74,40 @@ func (n *Network) addEndpoints(ctx *pulumi.Context, name string, a NetworkArgs, 
 	return nil
 }
 
-// endpointPolicy lets only this account's principals use the endpoints, so
-// credentials from another account cannot carry data out through them
-// (SC-7(10)). AWS-owned resources such as ECR's layer bucket stay reachable.
-func endpointPolicy(acct *Account) string {
-	return NewPolicy(Statement{
+// endpointPolicy lets only this account's principals use an endpoint, so
+// credentials from another account cannot carry data out through it
+// (SC-7(10)). Every caller of the interface endpoints and of DynamoDB is a
+// role of this account (the task, execution and flow-log roles). S3 is the
+// exception: ECR answers an image pull with presigned URLs to its own
+// bucket, signed by an AWS account, so the S3 gateway endpoint also lets
+// anyone read that one bucket, or no task could pull its image.
+func endpointPolicy(acct *Account, service string) string {
+	statements := []Statement{{
 		Sid:       "OnlyThisAccountsPrincipals",
 		Effect:    "Allow",
 		Principal: map[string]any{"AWS": "*"},
 		Action:    []string{"*"},
 		Resource:  "*",
 		Condition: map[string]map[string]any{"StringEquals": {"aws:PrincipalAccount": acct.AccountID}},
-	}).JSON()
+	}}
+	if service == "s3" {
+		statements = append(statements, Statement{
+			Sid:       "EcrImageLayers",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": "*"},
+			Action:    []string{"s3:GetObject"},
+			Resource:  []string{EcrLayerBucketArn(acct) + "/*"},
+		})
+	}
+	return NewPolicy(statements...).JSON()
+}
+
+// EcrLayerBucketArn is the AWS-owned bucket ECR serves image layers from in
+// the account's region ("Minimum Amazon S3 bucket permissions for Amazon
+// ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-setting-up-s3-gateway),
+// in the account's partition.
+func EcrLayerBucketArn(acct *Account) string {
+	return fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket", acct.Partition, acct.Region)
 }
 
 // addFlowLogs records ALL traffic of the VPC (AU-2, AU-12, SI-4) into a log
@@ -112,6 +133,7 @@ func (n *Network) addFlowLogs(ctx *pulumi.Context, name string, a NetworkArgs, t
 		},
 	})
 	role, err := iam.NewRole(ctx, name+"-flow-logs", &iam.RoleArgs{
+		Name:             physicalName(typeRole, name+"-flow-logs"),
 		Description:      pulumi.String("VPC flow logs delivery to CloudWatch Logs"),
 		AssumeRolePolicy: pulumi.String(trust.JSON()),
 		Tags:             tags,
@@ -126,6 +148,7 @@ func (n *Network) addFlowLogs(ctx *pulumi.Context, name string, a NetworkArgs, t
 		)).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs", &iam.RolePolicyArgs{
+		Name:   physicalName(typeRolePolicy, name+"-flow-logs"),
 		Role:   role.ID(),
 		Policy: policy,
 	}, child); err != nil {

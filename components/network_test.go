@@ -23,6 +23,17 @@ func TestEndpointServiceName(t *testing.T) {
 	}
 }
 
+func TestEcrLayerBucketArnIsPartitionAware(t *testing.T) {
+	for _, tc := range []struct{ partition, region, want string }{
+		{PartitionGovCloud, "us-gov-west-1", "arn:aws-us-gov:s3:::prod-us-gov-west-1-starport-layer-bucket"},
+		{PartitionCommercial, "us-west-2", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket"},
+	} {
+		if got := EcrLayerBucketArn(testAccount(tc.partition, tc.region)); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.region, got, tc.want)
+		}
+	}
+}
+
 func TestNetworkEndpointsAndValidation(t *testing.T) {
 	acct := &Account{Partition: PartitionCommercial, AccountID: "123456789012", Region: "us-east-1", DNSSuffix: "amazonaws.com"}
 	tests := []struct {
@@ -89,6 +100,11 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 				t.Errorf("numberOfAvailabilityZones = %v, want >= 2", v)
 			}
 			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+				layers := strings.Contains(mocks.GetString(r.Inputs, "policy"), `"Resource":["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]`)
+				if s3 := mocks.GetString(r.Inputs, "serviceName") == EndpointServiceName(acct.Region, "s3"); s3 != layers {
+					t.Errorf("%s: ECR's layer bucket readable = %v; only the S3 gateway must allow it, or no task pulls its image: %s",
+						r.Name, layers, mocks.GetString(r.Inputs, "policy"))
+				}
 				if mocks.GetString(r.Inputs, "vpcEndpointType") == "Interface" && !mocks.GetBool(r.Inputs, "privateDnsEnabled") {
 					t.Errorf("%s: private DNS off", r.Name)
 				}

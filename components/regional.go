@@ -29,8 +29,15 @@ type RegionalTopologyArgs struct {
 	AllowedCidrs []string
 	// MtlsCaBundlePEM turns on mTLS verify with these CAs. Defaults to off.
 	MtlsCaBundlePEM string
+	// BackchannelLogout, with mTLS, opens the back-channel logout listener
+	// (see BackchannelLogoutArgs). Defaults to none.
+	BackchannelLogout *BackchannelLogoutArgs
 	// DesiredCount is the number of tasks. Defaults to 2 (the minimum).
 	DesiredCount int
+	// Architecture is the tasks' CPU architecture, which the image must be
+	// built for. Defaults to ArchX86_64 with FIPS in GovCloud (Fargate's
+	// FIPS-140 mode) and ArchArm64 otherwise.
+	Architecture string
 	// MaxCount caps CPU-driven scale-out. Defaults to 4 × DesiredCount.
 	MaxCount int
 	// AvailabilityZones and NatGateways shape the VPC. Default to 2 and OnePerAz.
@@ -48,6 +55,9 @@ type RegionalTopologyArgs struct {
 	// (sha256:<hex>) and ImagePush uploads it during `pulumi up`. Required.
 	ImageDigest string
 	ImagePush   ImagePusher
+	// ImageArch is the GOARCH the image was built for; it must be the one of
+	// Architecture, or no task starts. Required.
+	ImageArch string
 	// Environment is the BFF configuration the stack owns (OIDC, routes,
 	// timeouts, data key). The topology adds mode, listen address, SPA
 	// directory, public URL, session store and mTLS, and the service adds the
@@ -78,6 +88,9 @@ type RegionalTopology struct {
 	Service      *Service
 	// Url is https://<domain>; Image is the pinned repository@sha256 reference.
 	Url, Image pulumi.StringOutput
+	// BackchannelLogoutUrl is the URL to register at the IdP; empty without
+	// BackchannelLogout.
+	BackchannelLogoutUrl pulumi.StringOutput
 }
 
 // regionalEnvOwned are set by the topology; the stack may not override them.
@@ -110,6 +123,11 @@ func (a *RegionalTopologyArgs) validate() error {
 	if !strings.HasPrefix(a.ImageDigest, "sha256:") {
 		errs = append(errs, fmt.Errorf("ImageDigest %q is not sha256:<hex>", a.ImageDigest))
 	}
+	if err := validateArchitecture("Architecture", a.Architecture); err != nil {
+		errs = append(errs, err)
+	} else if a.ImageArch != GoArch(a.Architecture) {
+		errs = append(errs, fmt.Errorf("ImageArch %q does not run on %s tasks: build the image for %s", a.ImageArch, a.Architecture, GoArch(a.Architecture)))
+	}
 	for _, k := range regionalEnvOwned {
 		if _, ok := a.Environment[k]; ok {
 			errs = append(errs, fmt.Errorf("Environment sets %s, which the regional topology owns", k))
@@ -124,6 +142,13 @@ func NewRegionalTopology(ctx *pulumi.Context, name string, args *RegionalTopolog
 		args = &RegionalTopologyArgs{}
 	}
 	a := *args
+	if a.Architecture == "" && a.Account != nil {
+		compliance := ComplianceNone
+		if a.FIPS {
+			compliance = ComplianceFedRAMPHigh
+		}
+		a.Architecture = ArchitectureFor(a.Account.Partition, compliance)
+	}
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
@@ -135,11 +160,12 @@ func NewRegionalTopology(ctx *pulumi.Context, name string, args *RegionalTopolog
 		return nil, fmt.Errorf("components: regional topology %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(t, pulumi.Map{
-		"url":        t.Url,
-		"image":      t.Image,
-		"albDnsName": t.LoadBalancer.DnsName,
-		"cluster":    t.Service.ClusterName,
-		"service":    t.Service.ServiceName,
+		"url":                  t.Url,
+		"image":                t.Image,
+		"albDnsName":           t.LoadBalancer.DnsName,
+		"cluster":              t.Service.ClusterName,
+		"service":              t.Service.ServiceName,
+		"backchannelLogoutUrl": t.BackchannelLogoutUrl,
 	}); err != nil {
 		return nil, err
 	}
@@ -184,6 +210,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		TargetPort:             8080,
 		WebAclArn:              a.WebAclArn,
 		MtlsCaBundlePEM:        a.MtlsCaBundlePEM,
+		BackchannelLogout:      a.BackchannelLogout,
 		TrustStoreKmsKeyArn:    a.Keys.DataArn,
 		DomainName:             a.Domain,
 		HostedZoneId:           a.HostedZoneId,
@@ -195,6 +222,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		return err
 	}
 	t.Url = pulumi.String("https://" + a.Domain).ToStringOutput()
+	t.BackchannelLogoutUrl = t.LoadBalancer.BackchannelLogoutUrl
 
 	env := map[string]pulumi.StringInput{}
 	for k, v := range a.Environment {
@@ -223,6 +251,7 @@ func (t *RegionalTopology) build(ctx *pulumi.Context, name string, a RegionalTop
 		Image:              t.Image,
 		RepositoryArn:      t.Registry.Arn,
 		ContainerPort:      8080,
+		Architecture:       a.Architecture,
 		DesiredCount:       a.DesiredCount,
 		MaxCount:           a.MaxCount,
 		Environment:        env,

@@ -44,6 +44,13 @@ func regionalUnderMocks(t *testing.T, acct *Account, tweak func(*RegionalTopolog
 		if tweak != nil {
 			tweak(args)
 		}
+		if args.ImageArch == "" {
+			compliance := ComplianceNone
+			if args.FIPS {
+				compliance = ComplianceFedRAMPHigh
+			}
+			args.ImageArch = GoArch(ArchitectureFor(acct.Partition, compliance))
+		}
 		_, err = NewRegionalTopology(ctx, "gh", args)
 		return err
 	}, mocks.Options{})
@@ -137,7 +144,11 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 		{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
 		{"non-root user", c["user"] == ServiceContainerUser},
 		{"not privileged", c["privileged"] == false},
-		{"ARM64 runtime", mocks.GetString(td, "runtimePlatform.cpuArchitecture") == "ARM64"},
+		{"X86_64 runtime, the one Fargate FIPS mode runs", mocks.GetString(td, "runtimePlatform.cpuArchitecture") == "X86_64"},
+		{"the CA bundle waits for its bucket's versioning", dependsOn(only(t, m, "aws:s3/bucketObjectv2:BucketObjectv2"),
+			"aws:s3/bucketVersioningV2:BucketVersioningV2", "gh-alb-truststore")},
+		{"names fit: ALB and target group within 32", len(mocks.GetString(alb, "name")) <= 32 &&
+			len(mocks.GetString(only(t, m, "aws:lb/targetGroup:TargetGroup").Inputs, "name")) <= 32},
 		{"image by digest", c["image"] == wantImage},
 		{"secret by reference only", len(c["secrets"].([]any)) == 1 && env["GATEHOUSE_OIDC_CLIENT_SECRET"] == ""},
 		{"mTLS mode passed to the BFF", env["GATEHOUSE_MTLS"] == "verify"},
@@ -166,6 +177,16 @@ func TestRegionalTopologyGovCloud(t *testing.T) {
 			t.Errorf("%s: not so", c.name)
 		}
 	}
+}
+
+// dependsOn reports whether r waits for the resource of type typ named name.
+func dependsOn(r mocks.Resource, typ, name string) bool {
+	for _, d := range r.Dependencies {
+		if strings.HasSuffix(d, typ+"::"+name) {
+			return true
+		}
+	}
+	return false
 }
 
 func nextArnIndex(s string, i int) int {
@@ -210,6 +231,8 @@ func TestRegionalTopologyWithoutMtlsOrFIPS(t *testing.T) {
 		{"no kms-fips endpoint", !strings.Contains(fmt.Sprint(m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")), "kms-fips")},
 		{"no alias record without a zone", len(m.ByType("aws:route53/record:Record")) == 0},
 		{"commercial ARNs", strings.HasPrefix(mocks.GetString(only(t, m, "aws:lb/loadBalancer:LoadBalancer").Outputs, "arn"), "arn:aws:elasticloadbalancing:us-east-2:")},
+		{"ARM64 runtime without FIPS", mocks.GetString(only(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs, "runtimePlatform.cpuArchitecture") == "ARM64"},
+		{"no back-channel listener unless asked", len(m.ByType("aws:lb/listener:Listener")) == 2 && len(m.ByType("aws:lb/listenerRule:ListenerRule")) == 0},
 	}
 	for _, c := range checks {
 		if !c.ok {

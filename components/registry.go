@@ -79,6 +79,7 @@ func NewRegistry(ctx *pulumi.Context, name string, args *RegistryArgs, opts ...p
 	child := pulumi.Parent(r)
 
 	repo, err := ecr.NewRepository(ctx, name, &ecr.RepositoryArgs{
+		Name:               physicalName(typeRepository, name),
 		ImageTagMutability: pulumi.String("IMMUTABLE"),
 		ImageScanningConfiguration: &ecr.RepositoryImageScanningConfigurationArgs{
 			ScanOnPush: pulumi.Bool(true),

@@ -39,6 +39,10 @@ type ServiceArgs struct {
 	ContainerPort int
 	// Cpu (units) and MemoryMiB size the task. Default to 512 and 1024.
 	Cpu, MemoryMiB int
+	// Architecture is the task's CPU architecture, ArchArm64 or ArchX86_64;
+	// the image must be built for it. Defaults to ArchArm64. Fargate FIPS-140
+	// mode runs only ArchX86_64 (see ArchitectureFor).
+	Architecture string
 	// DesiredCount is the number of tasks. Defaults to 2; at least 2, in
 	// different AZs, so one AZ or one task can fail (CP-10, SC-5).
 	DesiredCount int
@@ -105,6 +109,9 @@ func (a *ServiceArgs) withDefaults() ServiceArgs {
 	if out.MemoryMiB == 0 {
 		out.MemoryMiB = 1024
 	}
+	if out.Architecture == "" {
+		out.Architecture = DefaultArchitecture
+	}
 	out.Environment = withGCPolicy(a.Environment, out.MemoryMiB)
 	if out.DesiredCount == 0 {
 		out.DesiredCount = 2
@@ -165,6 +172,9 @@ func (a *ServiceArgs) validate() error {
 	}
 	if !fargateMemoryValid(a.Cpu, a.MemoryMiB) {
 		errs = append(errs, fmt.Errorf("Cpu %d with MemoryMiB %d is not a Fargate task size (e.g. 512/1024, 1024/2048)", a.Cpu, a.MemoryMiB))
+	}
+	if err := validateArchitecture("Architecture", a.Architecture); err != nil {
+		errs = append(errs, err)
 	}
 	if a.ContainerPort < 1024 || a.ContainerPort > 65535 {
 		errs = append(errs, fmt.Errorf("ContainerPort %d must be 1024-65535: the container runs as a non-root user", a.ContainerPort))
@@ -229,6 +239,7 @@ func (s *Service) build(ctx *pulumi.Context, name string, a ServiceArgs) error {
 	tags := pulumi.ToStringMap(a.Tags)
 
 	cluster, err := ecs.NewCluster(ctx, name, &ecs.ClusterArgs{
+		Name: physicalName(typeCluster, name),
 		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
 			Name:  pulumi.String("containerInsights"),
 			Value: pulumi.String(a.ContainerInsights),
@@ -259,13 +270,13 @@ func (s *Service) build(ctx *pulumi.Context, name string, a ServiceArgs) error {
 	s.SecurityGroupId = sg.ID().ToStringOutput()
 
 	td, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.String(name),
+		Family:                  physicalName(typeTaskDefinition, name),
 		NetworkMode:             pulumi.String("awsvpc"),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
 		Cpu:                     pulumi.String(fmt.Sprint(a.Cpu)),
 		Memory:                  pulumi.String(fmt.Sprint(a.MemoryMiB)),
 		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
-			CpuArchitecture:       pulumi.String("ARM64"),
+			CpuArchitecture:       pulumi.String(ecsCpuArchitecture(a.Architecture)),
 			OperatingSystemFamily: pulumi.String("LINUX"),
 		},
 		ExecutionRoleArn:     roles.execution.Arn,
@@ -279,6 +290,7 @@ func (s *Service) build(ctx *pulumi.Context, name string, a ServiceArgs) error {
 	s.TaskDefinition = td
 
 	svc, err := ecs.NewService(ctx, name, &ecs.ServiceArgs{
+		Name:            physicalName(typeService, name),
 		Cluster:         cluster.Arn,
 		TaskDefinition:  td.Arn,
 		DesiredCount:    pulumi.Int(a.DesiredCount),

@@ -30,6 +30,7 @@ func newServiceRoles(ctx *pulumi.Context, name string, a ServiceArgs, logGroupAr
 	}).JSON()
 
 	execution, err := iam.NewRole(ctx, name+"-execution", &iam.RoleArgs{
+		Name:             physicalName(typeRole, name+"-execution"),
 		Description:      pulumi.String("ECS agent: pull the BFF image, write its logs, read its secrets"),
 		AssumeRolePolicy: pulumi.String(trust),
 		Tags:             tags,
@@ -63,12 +64,15 @@ func newServiceRoles(ctx *pulumi.Context, name string, a ServiceArgs, logGroupAr
 		}
 		return NewPolicy(statements...).JSON()
 	}).(pulumi.StringOutput)
-	execPolicyRes, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{Role: execution.ID(), Policy: execPolicy}, child)
+	execPolicyRes, err := iam.NewRolePolicy(ctx, name+"-execution", &iam.RolePolicyArgs{
+		Name: physicalName(typeRolePolicy, name+"-execution"), Role: execution.ID(), Policy: execPolicy,
+	}, child)
 	if err != nil {
 		return nil, err
 	}
 
 	task, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
+		Name:             physicalName(typeRole, name+"-task"),
 		Description:      pulumi.String("Gatehouse BFF: its session table and session key, nothing else"),
 		AssumeRolePolicy: pulumi.String(trust),
 		Tags:             tags,
@@ -91,7 +95,9 @@ func newServiceRoles(ctx *pulumi.Context, name string, a ServiceArgs, logGroupAr
 			},
 		).JSON()
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{Role: task.ID(), Policy: taskPolicy}, child); err != nil {
+	if _, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
+		Name: physicalName(typeRolePolicy, name+"-task"), Role: task.ID(), Policy: taskPolicy,
+	}, child); err != nil {
 		return nil, err
 	}
 	return &serviceRoles{task: task, execution: execution, executionPolicy: execPolicyRes}, nil

@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -116,29 +117,36 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 func TestIdentityPartitionAndCompliance(t *testing.T) {
 	tests := []struct {
 		name, partition, region, compliance string
+		fips                                bool
 		wantMfa, wantAdvanced, wantHost     string
+		wantTier, wantKeysHost              string
 	}{
-		{"commercial", PartitionCommercial, "us-east-1", ComplianceNone, "OPTIONAL", "ENFORCED", ".auth.us-east-1.amazoncognito.com"},
-		{"fedramp commercial", PartitionCommercial, "us-east-1", ComplianceFedRAMPHigh, "ON", "ENFORCED", ".auth-fips.us-east-1.amazoncognito.com"},
-		{"govcloud", PartitionGovCloud, "us-gov-west-1", ComplianceFedRAMPHigh, "ON", "", ".auth-fips.us-gov-west-1.amazoncognito.com"},
+		{"commercial", PartitionCommercial, "us-east-1", ComplianceNone, false, "OPTIONAL", "", ".auth.us-east-1.amazoncognito.com",
+			FeaturePlanEssentials, "https://cognito-idp.us-east-1."},
+		{"fedramp commercial", PartitionCommercial, "us-east-1", ComplianceFedRAMPHigh, true, "ON", "ENFORCED", ".auth-fips.us-east-1.amazoncognito.com",
+			FeaturePlanPlus, "https://cognito-idp-fips.us-east-1."},
+		// GovCloud answers on FIPS endpoints only, whatever the compliance level.
+		{"govcloud", PartitionGovCloud, "us-gov-west-1", ComplianceNone, false, "OPTIONAL", "", ".auth-fips.us-gov-west-1.amazoncognito.com",
+			FeaturePlanEssentials, "https://cognito-idp-fips.us-gov-west-1."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := mocks.ForRegion(tt.region)
-			var hosted, issuer string
+			var hosted, issuer, keys string
 			err := runProgram(t, m, func(ctx *pulumi.Context) error {
 				id, err := NewIdentity(ctx, "app", &IdentityArgs{
 					Account: testAccount(tt.partition, tt.region), Compliance: tt.compliance,
 					CallbackUrls: pulumi.StringArray{pulumi.String("https://app.example.gov/auth/callback")},
 					LogoutUrls:   pulumi.StringArray{pulumi.String("https://app.example.gov/")},
-					DomainPrefix: "app-test", KmsKeyArn: pulumi.String("arn:" + tt.partition + ":kms:" + tt.region + ":123456789012:key/k"),
-					Groups: []string{"staff"}, ApiScopes: []string{"todos.read"},
+					KmsKeyArn:    pulumi.String("arn:" + tt.partition + ":kms:" + tt.region + ":123456789012:key/k"),
+					Groups:       []string{"staff"}, ApiScopes: []string{"todos.read"}, FIPSEndpoints: tt.fips,
 				})
 				if err != nil {
 					return err
 				}
 				id.HostedUiUrl.ApplyT(func(s string) string { hosted = s; return s })
 				id.IssuerUrl.ApplyT(func(s string) string { issuer = s; return s })
+				id.JwksUrl.ApplyT(func(s string) string { keys = s; return s })
 				return nil
 			})
 			if err != nil {
@@ -156,6 +164,17 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 			}
 			if !strings.HasSuffix(hosted, tt.wantHost) {
 				t.Errorf("hosted UI %s, want *%s", hosted, tt.wantHost)
+			}
+			if got := mocks.GetString(pool.Inputs, "userPoolTier"); got != tt.wantTier {
+				t.Errorf("feature plan %q, want %q: the tier is always explicit", got, tt.wantTier)
+			}
+			if !strings.HasPrefix(keys, tt.wantKeysHost) || !strings.HasSuffix(keys, "/.well-known/jwks.json") {
+				t.Errorf("signing keys at %s, want %s…/.well-known/jwks.json", keys, tt.wantKeysHost)
+			}
+			domain := only(t, m, "aws:cognito/userPoolDomain:UserPoolDomain")
+			if got, want := mocks.GetString(domain.Inputs, "domain"), DefaultDomainPrefix(testAccount(tt.partition, tt.region), "app"); got != want ||
+				!strings.Contains(got, "-") || len(got) > 63 {
+				t.Errorf("default domain prefix %q, want %q (unique to the account)", got, want)
 			}
 			if !strings.HasPrefix(issuer, "https://cognito-idp."+tt.region+".amazonaws.com/"+tt.region+"_") {
 				t.Errorf("issuer %s", issuer)
@@ -194,4 +213,34 @@ func named(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
 	}
 	t.Fatalf("no %s named %s", token, name)
 	return mocks.Resource{}
+}
+
+// TestIdentitySchemaDoesNotFollowFederation: Cognito adds schema attributes
+// but never removes them, so a pool's schema must be the same whether or not
+// it is federated, or turning federation off fails at apply.
+func TestIdentitySchemaDoesNotFollowFederation(t *testing.T) {
+	schema := func(federation *FederationArgs) string {
+		m := mocks.ForRegion("us-gov-west-1")
+		err := runProgram(t, m, func(ctx *pulumi.Context) error {
+			_, err := NewIdentity(ctx, "app", &IdentityArgs{
+				Account: testAccount(PartitionGovCloud, "us-gov-west-1"), Compliance: ComplianceFedRAMPHigh,
+				CallbackUrls: pulumi.StringArray{pulumi.String("https://app.example.gov/auth/callback")},
+				LogoutUrls:   pulumi.StringArray{pulumi.String("https://app.example.gov/")},
+				KmsKeyArn:    pulumi.String("arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/k"),
+				Federation:   federation,
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := mocks.Get(only(t, m, "aws:cognito/userPool:UserPool").Inputs, "schemas")
+		return fmt.Sprint(v)
+	}
+	federated := schema(&FederationArgs{Type: "SAML", Name: "AgencyICAM", MetadataUrl: "https://idp.example.gov/metadata",
+		AttributeMapping: map[string]string{"custom:piv_id": "urn:oid:2.16.840.1.101.3.6.6"}})
+	plain := schema(nil)
+	if federated != plain || !strings.Contains(plain, "piv_id") {
+		t.Fatalf("schema with federation %s, without %s: they must be equal and declare piv_id", federated, plain)
+	}
 }

@@ -25,6 +25,8 @@ type SiteAsset struct {
 
 // SiteBucketArgs configures the private bucket that holds the SPA.
 type SiteBucketArgs struct {
+	// Account names the bucket uniquely in S3's global namespace. Required.
+	Account *Account
 	// KmsKeyArn is the CMK for SSE-KMS (the data key; its policy must let
 	// CloudFront decrypt, see KeysArgs.AllowCloudFrontDecrypt). Required.
 	KmsKeyArn pulumi.StringInput
@@ -72,6 +74,9 @@ func (a *SiteBucketArgs) withDefaults(name string) SiteBucketArgs {
 
 func (a *SiteBucketArgs) validate() error {
 	var errs []error
+	if a.Account == nil {
+		errs = append(errs, errors.New("Account is required (use LookupAccount): bucket names are unique across every AWS account"))
+	}
 	if a.KmsKeyArn == nil {
 		errs = append(errs, errors.New("KmsKeyArn is required: the SPA is stored with SSE-KMS under the data CMK"))
 	}
@@ -113,6 +118,7 @@ func NewSiteBucket(ctx *pulumi.Context, name string, args *SiteBucketArgs, opts 
 	child := pulumi.Parent(sb)
 
 	hardened, err := newHardenedBucket(ctx, name, hardenedBucketArgs{
+		Account:               a.Account,
 		KmsKeyArn:             a.KmsKeyArn,
 		ObjectOwnership:       "BucketOwnerEnforced",
 		ForceDestroy:          a.ForceDestroy,
@@ -190,6 +196,8 @@ func siteBucketPolicy(bucketArn, distributionArn string) PolicyDocument {
 
 // hardenedBucketArgs are the settings every Gatehouse bucket shares.
 type hardenedBucketArgs struct {
+	// Account names the bucket (bucketName).
+	Account *Account
 	// KmsKeyArn selects SSE-KMS with a bucket key; nil selects SSE-S3, for
 	// log buckets that AWS log delivery can only write with SSE-S3.
 	KmsKeyArn pulumi.StringInput
@@ -214,7 +222,7 @@ type hardenedBucket struct {
 }
 
 func newHardenedBucket(ctx *pulumi.Context, name string, a hardenedBucketArgs, opts ...pulumi.ResourceOption) (*hardenedBucket, error) {
-	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(a.ForceDestroy)}, opts...)
+	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Bucket: bucketName(a.Account, name), ForceDestroy: pulumi.Bool(a.ForceDestroy)}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("components: bucket %s: %w", name, err)
 	}

@@ -56,8 +56,9 @@ func TestSiteBucketValidation(t *testing.T) {
 		args *SiteBucketArgs
 		want []string
 	}{
-		{"nothing", &SiteBucketArgs{}, []string{"KmsKeyArn is required", "AccessLogBucket is required"}},
+		{"nothing", &SiteBucketArgs{}, []string{"Account is required", "KmsKeyArn is required", "AccessLogBucket is required"}},
 		{"bad assets", &SiteBucketArgs{
+			Account:   testAccount(PartitionCommercial, "us-east-1"),
 			KmsKeyArn: pulumi.String("k"), AccessLogBucket: pulumi.String("logs"), NoncurrentVersionDays: -1,
 			Assets: []SiteAsset{
 				{Key: "/index.html", Path: "p", ContentType: "text/html", CacheControl: "no-cache", SHA256: "a"},

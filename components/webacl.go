@@ -38,6 +38,18 @@ type WebAclArgs struct {
 	LogKeyArn pulumi.StringInput
 	// LogRetentionDays is the WAF log retention. Defaults to 365.
 	LogRetentionDays int
+	// Routes are the BFF's /api/<name>/ routes and their request-body
+	// limits, so the ACL never blocks a body its route accepts (see
+	// bodyRules). Defaults to none.
+	Routes []WafRoute
+}
+
+// WafRoute is one BFF route as the web ACL sees it.
+type WafRoute struct {
+	// Name is the route: requests under /api/<Name>/. Required.
+	Name string
+	// MaxBodyBytes is the route's request-body limit. Required.
+	MaxBodyBytes int64
 }
 
 // WebAcl is a WAFv2 web ACL with managed rule groups, a rate-based rule and
@@ -60,6 +72,11 @@ func (a *WebAclArgs) validate() error {
 	}
 	if a.LogKeyArn == nil {
 		errs = append(errs, errors.New("LogKeyArn is required: WAF logs are encrypted with the log CMK"))
+	}
+	for _, r := range a.Routes {
+		if !edgeRouteName.MatchString(r.Name) || r.MaxBodyBytes < 1 {
+			errs = append(errs, fmt.Errorf("route %q with body limit %d: name a route by lowercase letters, digits and dashes, with a positive limit", r.Name, r.MaxBodyBytes))
+		}
 	}
 	return joinErrors("web ACL", errs)
 }
@@ -94,22 +111,38 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	}
 	rules := wafv2.WebAclRuleArray{}
 	for i, group := range managedRuleGroups {
-		rules = append(rules, wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(group),
-			Priority:       pulumi.Int(i + 1),
-			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
-			Statement: wafv2.WebAclRuleStatementArgs{
-				ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-					VendorName: pulumi.String("AWS"),
-					Name:       pulumi.String(group),
+		statement := wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+			VendorName: pulumi.String("AWS"),
+			Name:       pulumi.String(group),
+		}
+		if group == coreRuleSet {
+			// Counted, not blocked: bodyRules re-block by its label where no
+			// route accepts larger bodies.
+			statement.RuleActionOverrides = wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArray{
+				wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs{
+					Name: pulumi.String(CoreRuleSetBodySizeRule),
+					ActionToUse: wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs{
+						Count: wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs{},
+					},
 				},
-			},
+			}
+		}
+		rules = append(rules, wafv2.WebAclRuleArgs{
+			Name:             pulumi.String(group),
+			Priority:         pulumi.Int(i + 1),
+			OverrideAction:   wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
+			Statement:        wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: statement},
 			VisibilityConfig: visibility(metric + "-" + group),
 		})
 	}
+	for _, r := range bodyRules(a.Scope, a.Routes) {
+		r.Priority = pulumi.Int(len(rules) + 1)
+		r.VisibilityConfig = visibility(metric + "-" + string(r.Name.(pulumi.String)))
+		rules = append(rules, r)
+	}
 	rules = append(rules, wafv2.WebAclRuleArgs{
 		Name:     pulumi.String("RateLimitPerIP"),
-		Priority: pulumi.Int(len(managedRuleGroups) + 1),
+		Priority: pulumi.Int(len(rules) + 1),
 		Action:   wafv2.WebAclRuleActionArgs{Block: wafv2.WebAclRuleActionBlockArgs{}},
 		Statement: wafv2.WebAclRuleStatementArgs{
 			RateBasedStatement: wafv2.WebAclRuleStatementRateBasedStatementArgs{
@@ -121,6 +154,7 @@ func NewWebAcl(ctx *pulumi.Context, name string, args *WebAclArgs, opts ...pulum
 	})
 
 	acl, err := wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
+		Name:          physicalName(typeWebAcl, name),
 		Scope:         pulumi.String(a.Scope),
 		Description:   pulumi.String("Gatehouse web ACL: AWS managed rules and a per-IP rate limit"),
 		DefaultAction: wafv2.WebAclDefaultActionArgs{Allow: wafv2.WebAclDefaultActionAllowArgs{}},

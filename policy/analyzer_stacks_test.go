@@ -45,6 +45,7 @@ func TestAnalyzerProtocolShippedStacks(t *testing.T) {
 				diagnostics = append(diagnostics, resp.GetDiagnostics()...)
 				stackReq.Resources = append(stackReq.Resources, &pulumirpc.AnalyzerResource{
 					Type: r.Type, Urn: r.URN, Name: r.Name, Properties: props, Parent: r.Parent, Provider: provider,
+					Dependencies: r.Dependencies,
 				})
 			}
 			resp, err := client.AnalyzeStack(ctx, &stackReq)

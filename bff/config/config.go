@@ -78,6 +78,11 @@ type OIDC struct {
 	Scopes          []string
 	// CognitoDomain, when set, selects Cognito's fixed endpoints instead of discovery.
 	CognitoDomain string
+	// JWKSURL, when set, is where Cognito's signing keys are fetched instead
+	// of the issuer's /.well-known/jwks.json. Tokens name the standard
+	// cognito-idp host as issuer, but in GovCloud only the FIPS host
+	// (cognito-idp-fips) answers.
+	JWKSURL string
 }
 
 // RedirectURL is where the IdP returns the browser after login.
@@ -126,7 +131,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		r.absURL("GATEHOUSE_POST_LOGOUT_URL", c.PostLogoutURL)
 	}
 	r.sessions(c)
-	c.Routes = r.routes("GATEHOUSE_ROUTES")
+	c.Routes = r.routes("GATEHOUSE_ROUTES", c.Mode)
 	c.SPADir = r.str("GATEHOUSE_SPA_DIR", "")
 	r.edge(c)
 	r.mtls(c)
@@ -147,6 +152,7 @@ func (r *reader) oidc() OIDC {
 		ClientSecretARN: r.str("GATEHOUSE_OIDC_CLIENT_SECRET_ARN", ""),
 		Scopes:          strings.Fields(r.str("GATEHOUSE_OIDC_SCOPES", "openid email profile")),
 		CognitoDomain:   strings.TrimSuffix(r.str("GATEHOUSE_COGNITO_DOMAIN", ""), "/"),
+		JWKSURL:         r.str("GATEHOUSE_OIDC_JWKS_URL", ""),
 	}
 	if o.Issuer == "" {
 		r.fail("GATEHOUSE_OIDC_ISSUER is required: set the IdP issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<poolId>")
@@ -169,7 +175,15 @@ func (r *reader) oidc() OIDC {
 	}
 	if o.CognitoDomain != "" {
 		if u := r.absURL("GATEHOUSE_COGNITO_DOMAIN", o.CognitoDomain); u != nil && u.Scheme != "https" {
-			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", o.CognitoDomain)
+			r.fail("GATEHOUSE_COGNITO_DOMAIN=%q must use https", redactUserinfo(o.CognitoDomain))
+		}
+	}
+	if o.JWKSURL != "" {
+		if u := r.absURL("GATEHOUSE_OIDC_JWKS_URL", o.JWKSURL); u != nil && u.Scheme != "https" {
+			r.fail("GATEHOUSE_OIDC_JWKS_URL=%q must use https: the signing keys decide which tokens are trusted", o.JWKSURL)
+		}
+		if o.CognitoDomain == "" {
+			r.fail("GATEHOUSE_OIDC_JWKS_URL is for Cognito (with GATEHOUSE_COGNITO_DOMAIN); other IdPs publish jwks_uri in their discovery document")
 		}
 	}
 	return o
@@ -253,6 +267,13 @@ func (r *reader) edge(c *Config) {
 	}
 	if c.SPADir != "" {
 		r.fail("GATEHOUSE_SPA_DIR is set in edge mode: CloudFront serves the SPA from S3; unset it")
+	}
+	for i, rt := range c.Routes {
+		for _, h := range rt.ForwardHeaders {
+			if strings.EqualFold(h, c.OriginVerifyHeader) {
+				r.fail("GATEHOUSE_ROUTES[%d].forwardHeaders: %s carries CloudFront's origin-verify secret: remove it", i, h)
+			}
+		}
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/bff/proxy"
 )
 
 // Route is one allow-listed API upstream: /api/<Name>/* proxies to <Upstream>/*.
@@ -24,6 +26,12 @@ type Route struct {
 	Scopes       []string
 	Timeout      time.Duration
 	MaxBodyBytes int64
+	// ForwardHeaders are request headers the route forwards on top of the
+	// proxy's default allow-list (proxy.DefaultForwardHeaders).
+	ForwardHeaders []string
+	// WebSocket lets WebSocket handshakes through, opening tunnels bounded
+	// by the session. Off by default.
+	WebSocket bool
 }
 
 const (
@@ -51,10 +59,30 @@ func (r *reader) str(name, def string) string {
 func (r *reader) absURL(name, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		r.fail("%s=%q is not an absolute URL: use e.g. https://host", name, raw)
+		r.fail("%s=%q is not an absolute URL: use e.g. https://host", name, redactUserinfo(raw))
 		return nil
 	}
 	return u
+}
+
+// redactUserinfo replaces the user information of a URL (user, password,
+// or a token in the user's place) with "redacted", also in text that does
+// not parse as a URL, so a configuration error never prints a credential.
+func redactUserinfo(raw string) string {
+	start := strings.Index(raw, "//")
+	if start < 0 {
+		return raw
+	}
+	start += 2
+	end := len(raw)
+	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndexByte(raw[start:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return raw[:start] + "redacted" + raw[start+at:]
 }
 
 func (r *reader) publicURL(name string) *url.URL {
@@ -68,7 +96,7 @@ func (r *reader) publicURL(name string) *url.URL {
 		return nil
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		r.fail("%s=%q must be an origin only (scheme://host[:port]), without path, query or credentials", name, raw)
+		r.fail("%s=%q must be an origin only (scheme://host[:port]), without path, query or credentials", name, redactUserinfo(raw))
 		return nil
 	}
 	u.Path = ""
@@ -145,9 +173,13 @@ type routeJSON struct {
 	Scopes       []string `json:"scopes"`
 	Timeout      string   `json:"timeout"`
 	MaxBodyBytes *int64   `json:"maxBodyBytes"`
+	// ForwardHeaders extends the request-header allow-list of this route.
+	ForwardHeaders []string `json:"forwardHeaders"`
+	// WebSocket allows WebSocket tunnels on this route.
+	WebSocket bool `json:"websocket"`
 }
 
-func (r *reader) routes(name string) []Route {
+func (r *reader) routes(name string, mode Mode) []Route {
 	raw := r.str(name, "[]")
 	var in []routeJSON
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
@@ -168,7 +200,7 @@ func (r *reader) routes(name string) []Route {
 		}
 		seen[rj.Name] = true
 		if u, err := url.Parse(rj.Upstream); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" {
-			r.fail("%s.upstream=%q: use an http(s) URL without credentials or query, e.g. https://todo.internal", where, rj.Upstream)
+			r.fail("%s.upstream=%q: use an http(s) URL without credentials or query, e.g. https://todo.internal", where, redactUserinfo(rj.Upstream))
 		} else {
 			rt.Upstream = u
 		}
@@ -189,6 +221,16 @@ func (r *reader) routes(name string) []Route {
 		}
 		if slices.Contains(rt.Groups, "") || slices.Contains(rt.Scopes, "") {
 			r.fail("%s: groups and scopes must not contain empty names", where)
+		}
+		for _, h := range rj.ForwardHeaders {
+			if err := proxy.CheckForwardHeader(h); err != nil {
+				r.fail("%s.forwardHeaders: %v: remove it", where, err)
+			}
+		}
+		rt.ForwardHeaders = rj.ForwardHeaders
+		rt.WebSocket = rj.WebSocket
+		if rt.WebSocket && mode == ModeEdge {
+			r.fail("%s.websocket=true in edge mode: API Gateway HTTP APIs and Lambda carry no WebSocket; use the regional mode or remove it", where)
 		}
 		out = append(out, rt)
 	}

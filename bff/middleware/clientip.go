@@ -34,28 +34,34 @@ func TrustedClientIP(behindProxy bool, next http.Handler) http.Handler {
 func TrustedClientIPWith(opts ClientIPOptions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, ri := withInfo(r)
-		ri.clientIP = clientIP(r, opts)
+		ri.clientAddr = clientAddr(r, opts)
+		ri.clientIP = "unknown"
+		if ri.clientAddr.IsValid() {
+			ri.clientIP = ri.clientAddr.String()
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-func clientIP(r *http.Request, opts ClientIPOptions) string {
+// clientAddr is the caller's address, or the zero Addr when neither the
+// trusted headers nor the socket peer yield one.
+func clientAddr(r *http.Request, opts ClientIPOptions) netip.Addr {
 	if opts.ViewerAddressHeader != "" {
 		if v := r.Header.Get(opts.ViewerAddressHeader); v != "" {
 			// "198.51.100.10:46532" or "2001:db8::1:46532": the port follows the last colon.
 			if i := strings.LastIndexByte(v, ':'); i > 0 {
 				if addr, err := netip.ParseAddr(strings.Trim(v[:i], "[]")); err == nil {
-					return addr.Unmap().String()
+					return addr.Unmap()
 				}
 			}
 		}
 	}
 	if opts.ProxyHops > 0 {
 		if addr, err := netip.ParseAddr(forwardedEntry(r.Header.Values("X-Forwarded-For"), opts.ProxyHops)); err == nil {
-			return addr.Unmap().String()
+			return addr.Unmap()
 		}
 	}
-	return peerIP(r.RemoteAddr)
+	return peerAddr(r.RemoteAddr)
 }
 
 // forwardedEntry returns the hops-th X-Forwarded-For entry from the right
@@ -80,13 +86,13 @@ func forwardedEntry(values []string, hops int) string {
 	return entry
 }
 
-func peerIP(remote string) string {
+func peerAddr(remote string) netip.Addr {
 	host, _, err := net.SplitHostPort(remote)
 	if err != nil {
 		host = remote
 	}
 	if addr, err := netip.ParseAddr(host); err == nil {
-		return addr.Unmap().String()
+		return addr.Unmap()
 	}
-	return "unknown"
+	return netip.Addr{}
 }

@@ -3,11 +3,14 @@ package middleware
 import (
 	"net/http"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // CSRFHeader must be "1" on every API call and every unsafe /auth call. A
 // cross-site page cannot add a custom header without a CORS preflight, which
-// the BFF never grants.
+// the BFF never grants. A WebSocket handshake, which cannot carry it, must
+// carry the app's Origin instead.
 const CSRFHeader = "X-CSRF"
 
 // CSRF guards /api/* (all methods) and unsafe /auth/* requests. exempt lists
@@ -38,7 +41,16 @@ func needsCSRF(r *http.Request, exempt []string) bool {
 }
 
 func csrfProblem(r *http.Request, origin string) string {
-	if r.Header.Get(CSRFHeader) != "1" {
+	handshake := IsWebSocketHandshake(r)
+	switch {
+	case handshake:
+		// The browser's WebSocket API cannot add X-CSRF, and WebSockets
+		// are not bound by CORS, but the browser always sends the page's
+		// Origin on the handshake (RFC 6455 §10.2): it must be the app's.
+		if !strings.EqualFold(r.Header.Get("Origin"), origin) {
+			return "a WebSocket handshake must come from the app's own origin"
+		}
+	case r.Header.Get(CSRFHeader) != "1":
 		return "the X-CSRF: 1 header is required"
 	}
 	// Sec-Fetch-Site is set by the browser and cannot be forged by a page.
@@ -51,6 +63,13 @@ func csrfProblem(r *http.Request, origin string) string {
 		return "request from another origin refused"
 	}
 	return ""
+}
+
+// IsWebSocketHandshake reports whether r asks to open a WebSocket: a GET
+// with Connection: upgrade and Upgrade: websocket (RFC 6455 §4.1).
+func IsWebSocketHandshake(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
+		httpguts.HeaderValuesContainsToken(r.Header["Connection"], "upgrade")
 }
 
 func isSafe(method string) bool {

@@ -20,6 +20,7 @@ const (
 	CodePayloadTooLarge         = "payload_too_large"
 	CodeUpstreamTimeout         = "upstream_timeout"
 	CodeBadGateway              = "bad_gateway"
+	CodeUpstreamRedirect        = "upstream_redirect"
 	CodeSessionStoreUnavailable = "session_store_unavailable"
 	CodeInvalidState            = "invalid_state"
 	CodeInvalidRequest          = "invalid_request"

@@ -1,9 +1,11 @@
 package middleware
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -106,6 +108,16 @@ func (s *statusRecorder) Flush() {
 		s.code = http.StatusOK
 	}
 	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over for a protocol switch (a WebSocket
+// tunnel), which the access line records as 101.
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err == nil && s.code == 0 {
+		s.code = http.StatusSwitchingProtocols
+	}
+	return conn, brw, err
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -31,7 +32,8 @@ func spaRequest(method, path string) *http.Request {
 	}
 	// The client address as the outermost layer stores it.
 	r, ri := withInfo(r)
-	ri.clientIP = "203.0.113.7"
+	ri.clientAddr = netip.MustParseAddr("203.0.113.7")
+	ri.clientIP = ri.clientAddr.String()
 	return r
 }
 

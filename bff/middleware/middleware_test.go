@@ -38,6 +38,11 @@ func TestCSRF(t *testing.T) {
 		{"api same-origin", "POST", "/api/todos", map[string]string{"X-CSRF": "1", "Sec-Fetch-Site": "same-origin", "Origin": "https://app.example.gov"}, 200},
 		{"api foreign origin", "POST", "/api/todos", map[string]string{"X-CSRF": "1", "Origin": "https://evil.example"}, 403},
 		{"api null origin", "DELETE", "/api/todos/1", map[string]string{"X-CSRF": "1", "Origin": "null"}, 403},
+		{"websocket handshake from the app", "GET", "/api/live", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Origin": "https://app.example.gov"}, 200},
+		{"websocket handshake from another site", "GET", "/api/live", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Origin": "https://evil.example", "X-CSRF": "1"}, 403},
+		{"websocket handshake without Origin", "GET", "/api/live", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "X-CSRF": "1"}, 403},
+		{"websocket handshake cross-site fetch metadata", "GET", "/api/live", map[string]string{"Connection": "keep-alive, Upgrade", "Upgrade": "websocket", "Origin": "https://app.example.gov", "Sec-Fetch-Site": "cross-site"}, 403},
+		{"h2c upgrade needs the header", "GET", "/api/live", map[string]string{"Connection": "Upgrade", "Upgrade": "h2c", "Origin": "https://app.example.gov"}, 403},
 		{"login navigation", "GET", "/auth/login", map[string]string{"Sec-Fetch-Site": "cross-site"}, 200},
 		{"logout without header", "POST", "/auth/logout", nil, 403},
 		{"logout with header", "POST", "/auth/logout", map[string]string{"X-CSRF": "1"}, 200},
@@ -131,10 +136,12 @@ func TestRateLimit(t *testing.T) {
 		{"ip burst 4", "/api/x", "10.0.0.1", "", 200},
 		{"ip over", "/api/x", "10.0.0.1", "", 429},
 		{"health exempt", "/healthz", "10.0.0.1", "", 200},
-		{"other ip", "/api/x", "10.0.0.2", "s1", 200},
-		{"session burst", "/api/x", "10.0.0.3", "s1", 200},
-		{"session over from another ip", "/api/x", "10.0.0.4", "s1", 429},
-		{"other session", "/api/x", "10.0.0.4", "s2", 200},
+		{"other ip", "/api/x", "10.0.0.2", sid1, 200},
+		{"session burst", "/api/x", "10.0.0.3", sid1, 200},
+		{"session over from another ip", "/api/x", "10.0.0.4", sid1, 429},
+		{"other session", "/api/x", "10.0.0.4", sid2, 200},
+		{"malformed cookie gets no session bucket", "/api/x", "10.0.0.5", "s1", 200},
+		{"malformed cookie again", "/api/x", "10.0.0.5", "s1", 200},
 	}
 	for _, s := range steps {
 		rec := do(s.path, s.ip, s.cookie)

@@ -57,7 +57,10 @@ type ClientCertOptions struct {
 	Mode ClientCertMode
 	// Roots verify the chain in passthrough mode.
 	Roots *x509.CertPool
-	// Exempt paths need no certificate (target-group health checks).
+	// Exempt requests need no certificate: "/path" for any method
+	// (target-group health checks) or "METHOD /path" for one (the IdP's
+	// back-channel logout, which carries its own signed token). The
+	// ALB's certificate headers are still stripped from them.
 	Exempt []string
 	// Now defaults to time.Now.
 	Now func() time.Time
@@ -77,7 +80,7 @@ func ClientCertificate(opts ClientCertOptions, next http.Handler) http.Handler {
 				r.Header.Del(k)
 			}
 		}
-		if opts.Mode == ClientCertOff || opts.Mode == "" || contains(opts.Exempt, r.URL.Path) {
+		if opts.Mode == ClientCertOff || opts.Mode == "" || exempt(opts.Exempt, r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -197,9 +200,15 @@ func upnFrom(c *x509.Certificate) string {
 	return ""
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
+// exempt reports whether r matches one of the "/path" or "METHOD /path"
+// patterns.
+func exempt(patterns []string, r *http.Request) bool {
+	for _, p := range patterns {
+		method, path, found := strings.Cut(p, " ")
+		if !found {
+			method, path = "", p
+		}
+		if path == r.URL.Path && (method == "" || method == r.Method) {
 			return true
 		}
 	}

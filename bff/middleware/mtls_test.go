@@ -82,3 +82,35 @@ func TestClientCertificate(t *testing.T) {
 		})
 	}
 }
+
+// "METHOD /path" exempts one method of a path; "/path" every method. An
+// exempt request still loses the ALB's certificate headers.
+func TestClientCertificateExemptions(t *testing.T) {
+	var forwarded http.Header
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { forwarded = r.Header.Clone() })
+	for _, mode := range []ClientCertMode{ClientCertVerify, ClientCertPassthrough} {
+		h := ClientCertificate(ClientCertOptions{Mode: mode, Exempt: []string{"/healthz", "POST /auth/backchannel-logout"}}, next)
+		for _, tc := range []struct {
+			method, path string
+			want         int
+		}{
+			{"POST", "/auth/backchannel-logout", 200},
+			{"GET", "/auth/backchannel-logout", 403},
+			{"POST", "/auth/backchannel-logout/x", 403},
+			{"POST", "/auth/logout", 403},
+			{"HEAD", "/healthz", 200},
+		} {
+			forwarded = nil
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			req.Header.Set(HeaderClientCertLeaf, "forged")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Fatalf("%s: %s %s = %d, want %d", mode, tc.method, tc.path, rec.Code, tc.want)
+			}
+			if forwarded.Get(HeaderClientCertLeaf) != "" {
+				t.Fatalf("%s: %s %s: the certificate header passed on", mode, tc.method, tc.path)
+			}
+		}
+	}
+}

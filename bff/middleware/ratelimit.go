@@ -4,11 +4,11 @@ import (
 	"crypto/sha256"
 	"math"
 	"net/http"
-	"sync"
+	"net/netip"
 	"time"
 
 	"github.com/gatehouse/gatehouse/bff/internal/cookie"
-	"golang.org/x/time/rate"
+	"github.com/gatehouse/gatehouse/bff/session"
 )
 
 // RateLimitOptions configure RateLimit.
@@ -19,10 +19,17 @@ type RateLimitOptions struct {
 	PerSession float64
 	// CookieName identifies the session cookie. Required.
 	CookieName string
-	// Exempt paths are not limited (health probes). Defaults to none.
+	// Exempt paths are not limited (liveness probes). Defaults to none.
 	Exempt []string
-	// MaxKeys bounds memory: idle buckets are dropped beyond it. Defaults to 100000.
+	// MaxKeys bounds each table (client networks, sessions) and so the
+	// memory: about 90 bytes a key, 8.4 MiB a table at the default. When a
+	// table is full of clients that all still carry state, new keys share
+	// one overflow bucket rather than push anyone out. Defaults to 100000.
 	MaxKeys int
+	// IPv6PrefixLen is how many leading bits of an IPv6 address name one
+	// client: a subscriber or a host gets a whole /64 and picks addresses
+	// in it at will. Defaults to 64. IPv4 addresses count whole.
+	IPv6PrefixLen int
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
@@ -38,18 +45,24 @@ func (o *RateLimitOptions) Defaults() {
 	if o.MaxKeys == 0 {
 		o.MaxKeys = 100000
 	}
+	if o.IPv6PrefixLen == 0 {
+		o.IPv6PrefixLen = 64
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 }
 
-// RateLimit answers 429 with Retry-After when a client IP or a session cookie
-// exceeds its token bucket. The session bucket is keyed by a hash of the
-// cookie, so a forged cookie costs the attacker's own IP bucket too.
+// RateLimit answers 429 with Retry-After when a client network or a session
+// exceeds its token bucket. The session bucket exists only for a cookie
+// that holds a well-formed session id, keyed by a hash of it; anything else
+// in the cookie costs only the caller's network bucket, so forged cookies
+// cannot fill the session table faster than the networks sending them are
+// allowed to call.
 func RateLimit(opts RateLimitOptions, next http.Handler) http.Handler {
 	opts.Defaults()
-	ips := newBuckets(opts.PerIP, opts.MaxKeys)
-	sessions := newBuckets(opts.PerSession, opts.MaxKeys)
+	ips := newLimiter(opts.PerIP, opts.MaxKeys)
+	sessions := newLimiter(opts.PerSession, opts.MaxKeys)
 	exempt := map[string]bool{}
 	for _, p := range opts.Exempt {
 		exempt[p] = true
@@ -60,13 +73,14 @@ func RateLimit(opts RateLimitOptions, next http.Handler) http.Handler {
 			return
 		}
 		now := opts.Now()
-		if wait := ips.take(ClientIP(r.Context()), now); wait > 0 {
+		if wait := ips.take(networkKey(ClientAddr(r.Context()), opts.IPv6PrefixLen), now); wait > 0 {
 			WriteRetryAfter(w, seconds(wait), "too many requests from this address; retry later")
 			return
 		}
-		if id, _ := cookie.Value(r.Header, opts.CookieName); id != "" {
-			sum := sha256.Sum256([]byte(id))
-			if wait := sessions.take(string(sum[:16]), now); wait > 0 {
+		if id, _ := cookie.Value(r.Header, opts.CookieName); session.ValidID(id) {
+			var buf [64]byte // a valid id is 43 bytes: hashed without an allocation
+			sum := sha256.Sum256(buf[:copy(buf[:], id)])
+			if wait := sessions.take(limitKey(sum[:16]), now); wait > 0 {
 				WriteRetryAfter(w, seconds(wait), "too many requests in this session; retry later")
 				return
 			}
@@ -75,59 +89,19 @@ func RateLimit(opts RateLimitOptions, next http.Handler) http.Handler {
 	})
 }
 
+// networkKey is the client's address as the limiter counts it: IPv4 whole,
+// IPv6 masked to its first prefixLen bits. Unknown addresses share the zero
+// key.
+func networkKey(addr netip.Addr, prefixLen int) limitKey {
+	if addr.Is6() {
+		if p, err := addr.Prefix(prefixLen); err == nil {
+			addr = p.Addr()
+		}
+	}
+	if !addr.IsValid() {
+		return limitKey{}
+	}
+	return addr.As16()
+}
+
 func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
-
-type buckets struct {
-	mu      sync.Mutex
-	limit   rate.Limit
-	burst   int
-	maxKeys int
-	m       map[string]*bucket
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	last time.Time
-}
-
-func newBuckets(perSecond float64, maxKeys int) *buckets {
-	burst := int(math.Max(1, math.Ceil(2*perSecond)))
-	return &buckets{limit: rate.Limit(perSecond), burst: burst, maxKeys: maxKeys, m: map[string]*bucket{}}
-}
-
-// take spends one token and returns 0, or how long until one is available.
-func (b *buckets) take(key string, now time.Time) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	e, ok := b.m[key]
-	if !ok {
-		if len(b.m) >= b.maxKeys {
-			b.sweep(now)
-		}
-		e = &bucket{lim: rate.NewLimiter(b.limit, b.burst)}
-		b.m[key] = e
-	}
-	e.last = now
-	if e.lim.AllowN(now, 1) {
-		return 0
-	}
-	// Only a refusal needs the wait; a reservation allocates, so the common
-	// path above does without one.
-	res := e.lim.ReserveN(now, 1)
-	defer res.CancelAt(now)
-	return res.DelayFrom(now)
-}
-
-// sweep drops buckets that have refilled completely; they carry no state.
-func (b *buckets) sweep(now time.Time) {
-	full := time.Duration(float64(b.burst) / float64(b.limit) * float64(time.Second))
-	for k, e := range b.m {
-		if now.Sub(e.last) > full {
-			delete(b.m, k)
-		}
-	}
-	if len(b.m) >= b.maxKeys {
-		// Under a flood of distinct keys, forget the lot rather than grow.
-		clear(b.m)
-	}
-}

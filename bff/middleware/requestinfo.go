@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 )
 
 type ctxKey int
@@ -17,9 +18,12 @@ const (
 // layer that needs it stores it and the others fill it in, so a request pays
 // for one context value and one request copy instead of one per layer.
 type requestInfo struct {
-	clientIP string
-	id       string
-	logger   *slog.Logger
+	// clientAddr is the trusted client address (zero when unknown);
+	// clientIP its text, "unknown" when zero.
+	clientAddr netip.Addr
+	clientIP   string
+	id         string
+	logger     *slog.Logger
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
@@ -43,6 +47,15 @@ func ClientIP(ctx context.Context) string {
 		return ri.clientIP
 	}
 	return ""
+}
+
+// ClientAddr returns the client address stored by TrustedClientIP, or the
+// zero Addr.
+func ClientAddr(ctx context.Context) netip.Addr {
+	if ri := infoFrom(ctx); ri != nil {
+		return ri.clientAddr
+	}
+	return netip.Addr{}
 }
 
 // RequestID returns the request id stored by Logging, or "".

@@ -31,6 +31,15 @@ type Route struct {
 	Timeout time.Duration
 	// MaxBodyBytes bounds the request body. 0 allows no body.
 	MaxBodyBytes int64
+	// ForwardHeaders are request headers this route forwards on top of
+	// DefaultForwardHeaders; every other header of the browser is dropped.
+	// Each must pass CheckForwardHeader. Defaults to none.
+	ForwardHeaders []string
+	// WebSocket lets a WebSocket handshake through and the upstream's 101
+	// open a tunnel, bounded by the session's lifetime (see the upgrade
+	// policy in tunnel.go). Off by default: upgrades are dropped and a 101
+	// is refused.
+	WebSocket bool
 }
 
 // Principal is the signed-in user as the proxy needs it.
@@ -38,6 +47,10 @@ type Principal struct {
 	AccessToken string
 	Groups      []string
 	Scopes      []string
+	// SessionExpiresAt is when the session ends unless it is used again
+	// (the earlier of its idle and absolute deadlines). A tunnel closes
+	// there unless SessionCheck finds the session extended.
+	SessionExpiresAt time.Time
 }
 
 // String keeps the access token out of fmt output.
@@ -56,6 +69,16 @@ type Options struct {
 	// Transport defaults to NewTransport().
 	Transport http.RoundTripper
 	Logger    *slog.Logger
+	// SessionCheck re-reads the caller's session for an open tunnel. It
+	// returns the session's current SessionExpiresAt, an error matching
+	// ErrSessionEnded when the session is gone, or another error when the
+	// store cannot tell. Required when a route allows WebSockets.
+	SessionCheck func(ctx context.Context) (time.Time, error)
+	// TunnelRecheck is how often an open tunnel's session is re-read, so a
+	// logout elsewhere closes it within this time. Defaults to 15s.
+	TunnelRecheck time.Duration
+	// Now defaults to time.Now.
+	Now func() time.Time
 }
 
 // Defaults fills unset fields.
@@ -65,6 +88,12 @@ func (o *Options) Defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.TunnelRecheck == 0 {
+		o.TunnelRecheck = 15 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	for i := range o.Routes {
 		if o.Routes[i].Timeout == 0 {
@@ -82,6 +111,9 @@ func (o *Options) Validate() error {
 	if o.PublicURL == nil {
 		errs = append(errs, errors.New("proxy: PublicURL is required"))
 	}
+	if o.TunnelRecheck < 0 {
+		errs = append(errs, errors.New("proxy: TunnelRecheck must not be negative"))
+	}
 	seen := map[string]bool{}
 	for i, r := range o.Routes {
 		if r.Name == "" || strings.ContainsAny(r.Name, "/.%") || seen[r.Name] {
@@ -93,6 +125,14 @@ func (o *Options) Validate() error {
 		}
 		if r.MaxBodyBytes < 0 {
 			errs = append(errs, fmt.Errorf("proxy: route %q: MaxBodyBytes must not be negative", r.Name))
+		}
+		for _, h := range r.ForwardHeaders {
+			if err := CheckForwardHeader(h); err != nil {
+				errs = append(errs, fmt.Errorf("proxy: route %q: ForwardHeaders: %w", r.Name, err))
+			}
+		}
+		if r.WebSocket && o.SessionCheck == nil {
+			errs = append(errs, fmt.Errorf("proxy: route %q: WebSocket needs SessionCheck, which bounds a tunnel by its session", r.Name))
 		}
 	}
 	return errors.Join(errs...)
@@ -141,6 +181,8 @@ type forward struct {
 	// headerTimer cancels the call when the upstream's headers are late.
 	headerTimer *time.Timer
 	body        *clientBody
+	// tunnel is set for a WebSocket handshake on a route that allows one.
+	tunnel *tunnel
 }
 
 func forwardFrom(ctx context.Context) *forward {
@@ -167,9 +209,8 @@ func New(opts Options) (*Proxy, error) {
 
 // ServeHTTP routes, authorizes, bounds and forwards one API call.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name, sub, ok := splitAPIPath(r.URL.EscapedPath())
+	name, sub, ok := screen(w, r)
 	if !ok {
-		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the path must not contain dot segments or encoded separators")
 		return
 	}
 	rt, found := p.routes[name]
@@ -195,13 +236,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.body = &clientBody{ReadCloser: http.MaxBytesReader(w, r.Body, rt.route.MaxBodyBytes)}
 		r.Body = f.body
 	}
+	if rt.route.WebSocket && middleware.IsWebSocketHandshake(r) {
+		// net/http clears the connection's deadlines when ReverseProxy
+		// hijacks it, so the server's ReadTimeout does not cut the tunnel;
+		// the watcher bounds it instead.
+		f.tunnel = &tunnel{expires: principal.SessionExpiresAt}
+	}
 	ctx := r.Context()
-	if !rt.transportTimed {
+	if !rt.transportTimed || f.tunnel != nil {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)
-		f.headerTimer = time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
-		defer f.headerTimer.Stop()
+		if f.tunnel != nil {
+			f.tunnel.close = cancel
+		}
+		if !rt.transportTimed {
+			f.headerTimer = time.AfterFunc(rt.route.Timeout, func() { cancel(errUpstreamTimeout) })
+			defer f.headerTimer.Stop()
+		}
 	}
 	rt.rp.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, f)))
 }
@@ -232,39 +284,4 @@ func authorized(rt Route, p Principal) bool {
 		}
 	}
 	return true
-}
-
-// splitAPIPath takes the escaped path /api/<name>/<rest> and returns name
-// and the escaped /<rest>. Dot segments (also percent-encoded) and encoded
-// slashes or backslashes are refused, so no path can leave its route.
-func splitAPIPath(escaped string) (name, sub string, ok bool) {
-	rest, found := strings.CutPrefix(escaped, "/api/")
-	if !found {
-		return "", "", false
-	}
-	for segs := rest; ; {
-		seg, more, found := strings.Cut(segs, "/")
-		dec, err := url.PathUnescape(seg)
-		if err != nil || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") {
-			return "", "", false
-		}
-		if !found {
-			break
-		}
-		segs = more
-	}
-	name, sub, _ = strings.Cut(rest, "/")
-	return name, "/" + sub, true
-}
-
-func sanitizeName(s string) string {
-	if len(s) > 64 {
-		s = s[:64]
-	}
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return -1
-	}, s)
 }

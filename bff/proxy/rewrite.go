@@ -15,14 +15,6 @@ import (
 	"github.com/gatehouse/gatehouse/bff/middleware"
 )
 
-// Request headers that carry the browser's credentials or client-asserted
-// routing; none of them reaches an upstream. Canonical, so they can be
-// deleted from the map directly.
-var droppedRequestHeaders = []string{
-	"Cookie", "Authorization", "Proxy-Authorization", http.CanonicalHeaderKey(middleware.CSRFHeader),
-	"Forwarded", "X-Real-Ip", "X-Client-Ip", "True-Client-Ip", "Cf-Connecting-Ip",
-}
-
 // bufferPool lends the 32 KiB body-copy buffers out again: without a pool
 // ReverseProxy allocates one per response, the largest allocation on the path.
 type bufferPool struct{ pool sync.Pool }
@@ -41,19 +33,25 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 	// The same for every call: built once, shared read-only by outgoing requests.
 	forwardedHost := []string{p.opts.PublicURL.Host}
 	forwardedProto := []string{p.opts.PublicURL.Scheme}
+	allowed := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders)
+	allowedTunnel := newHeaderSet(defaultForwardHeaders, rt.ForwardHeaders, tunnelHeaders)
 	return &httputil.ReverseProxy{
 		Transport:  transport,
 		BufferPool: &p.buffers,
 		// Rewrite (not Director) so client X-Forwarded-* never pass through.
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			ctx := pr.In.Context()
-			sub := forwardFrom(ctx).subPath
-			pr.Out.URL.RawPath = sub
-			pr.Out.URL.Path, _ = url.PathUnescape(sub)
+			f := forwardFrom(ctx)
+			pr.Out.URL.RawPath = f.subPath
+			pr.Out.URL.Path, _ = url.PathUnescape(f.subPath)
 			pr.SetURL(&upstream)
 			out := pr.Out.Header
-			for _, h := range droppedRequestHeaders {
-				delete(out, h)
+			if f.tunnel != nil {
+				allowedTunnel.keepOnly(out)
+			} else {
+				// Drops Upgrade and HTTP2-Settings, which ReverseProxy
+				// would otherwise pass: no tunnel without WebSocket.
+				allowed.keepOnly(out)
 			}
 			principal, _ := p.opts.Principal(ctx)
 			out["Authorization"] = []string{"Bearer " + principal.AccessToken}
@@ -67,12 +65,21 @@ func (p *Proxy) reverseProxy(rt Route, transport http.RoundTripper) *httputil.Re
 			}
 		},
 		ModifyResponse: func(resp *http.Response) error {
-			if t := forwardFrom(resp.Request.Context()).headerTimer; t != nil {
-				t.Stop()
+			ctx := resp.Request.Context()
+			f := forwardFrom(ctx)
+			if f.headerTimer != nil {
+				f.headerTimer.Stop()
 			}
 			// An upstream must not set cookies on the app's origin.
 			resp.Header.Del("Set-Cookie")
-			return nil
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				if f.tunnel == nil {
+					return errUnexpectedSwitch
+				}
+				go p.watchTunnel(ctx, rt, f.tunnel)
+				return nil
+			}
+			return checkResponse(resp, rt, resp.Request.URL)
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			p.writeUpstreamError(w, r, rt, err)
@@ -93,6 +100,12 @@ func (p *Proxy) writeUpstreamError(w http.ResponseWriter, r *http.Request, rt Ro
 		w.WriteHeader(499)
 	case clientBodyFailed(r):
 		middleware.WriteError(w, http.StatusBadRequest, middleware.CodeInvalidRequest, "the request body is malformed")
+	case errors.Is(err, errUpstreamRedirect):
+		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream redirected an API call; refused", "route", rt.Name, "error", err.Error())
+		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeUpstreamRedirect, "the service answered with a redirect, which an API call never follows")
+	case errors.Is(err, errUnexpectedSwitch):
+		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream switched protocols unasked; refused", "route", rt.Name)
+		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service answered with a protocol switch this API does not allow")
 	default:
 		middleware.Logger(r.Context(), p.opts.Logger).Warn("upstream unreachable", "route", rt.Name, "error", redactURL(err.Error()))
 		middleware.WriteError(w, http.StatusBadGateway, middleware.CodeBadGateway, "the service is unreachable")

@@ -171,7 +171,7 @@ const (
 
 func (h *Harness) environment() []string {
 	routes, _ := json.Marshal([]map[string]any{
-		{"name": "data", "upstream": h.Upstream.URL + "/data", "timeout": "10s", "maxBodyBytes": 4096},
+		{"name": "data", "upstream": h.Upstream.URL + "/data", "timeout": "10s", "maxBodyBytes": 4096, "forwardHeaders": []string{UserHeader}},
 		{"name": "hang", "upstream": h.Upstream.URL + "/hang", "timeout": HangTimeout.String()},
 		{"name": "reset", "upstream": h.Upstream.URL + "/reset"},
 		{"name": "hold", "upstream": h.Upstream.URL + "/hold", "timeout": holdTimeout.String()},

@@ -10,8 +10,9 @@ import (
 	"sync"
 )
 
-// UserHeader names the load user on proxied calls; the BFF passes it
-// through, so the upstream can tell which session's token it received.
+// UserHeader names the load user on proxied calls; the data route adds it
+// to its forwarded headers, so the upstream can tell which session's token
+// it received.
 const UserHeader = "X-Load-User"
 
 // UpstreamHeader marks answers the upstream wrote, so an error status can be

@@ -37,6 +37,9 @@ type Deps struct {
 	TouchInterval time.Duration
 	// RefreshSkew overrides the auth default (tests).
 	RefreshSkew time.Duration
+	// TunnelRecheck overrides how often an open WebSocket tunnel's session
+	// is re-read (the proxy's default; tests).
+	TunnelRecheck time.Duration
 }
 
 // Build assembles the App from the configuration. It makes no network call:
@@ -91,8 +94,14 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 		Routes: proxyRoutes(cfg.Routes), PublicURL: cfg.PublicURL, Transport: deps.Transport, Logger: deps.Logger,
 		Principal: func(ctx context.Context) (proxy.Principal, bool) {
 			p, ok := auth.PrincipalFrom(ctx)
-			return proxy.Principal{AccessToken: p.AccessToken, Groups: p.Groups, Scopes: p.Scopes}, ok
+			out := proxy.Principal{AccessToken: p.AccessToken, Groups: p.Groups, Scopes: p.Scopes}
+			if s, found := auth.SessionFrom(ctx); found {
+				out.SessionExpiresAt = s.ExpiresAt()
+			}
+			return out, ok
 		},
+		SessionCheck:  sessionCheck(sessions),
+		TunnelRecheck: deps.TunnelRecheck, Now: deps.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
@@ -115,12 +124,15 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 }
 
 func layerOptions(cfg *config.Config, deps Deps, sessions *session.Manager) (LayerOptions, error) {
-	health := []string{"/healthz", "/readyz"}
+	// Health probes come from the load balancer without a certificate, and
+	// so does the IdP's back-channel logout, whose token is signed.
+	certExempt := []string{"/healthz", "/readyz", http.MethodPost + " " + backchannelPath}
 	o := LayerOptions{
 		Logger: deps.Logger, PublicURL: cfg.PublicURL, ClientIP: clientIPOptions(cfg.Mode),
-		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: health, Now: deps.Now},
+		ClientCert: middleware.ClientCertOptions{Mode: middleware.ClientCertMode(cfg.MTLS), Exempt: certExempt, Now: deps.Now},
+		// Only liveness is exempt: /readyz reaches the session store.
 		RateLimit: middleware.RateLimitOptions{PerIP: cfg.RateLimitPerIP, PerSession: cfg.RateLimitPerSession,
-			CookieName: sessions.Options().CookieName, Exempt: health, Now: deps.Now},
+			CookieName: sessions.Options().CookieName, Exempt: []string{"/healthz"}, Now: deps.Now},
 	}
 	if cfg.Mode == config.ModeEdge {
 		o.OriginVerify = &OriginVerifyOptions{Header: cfg.OriginVerifyHeader, Secrets: rotatingSecretSource(cfg.OriginVerifySecret, cfg.OriginVerifySecretARN, deps.AWS)}
@@ -151,10 +163,30 @@ func clientIPOptions(mode config.Mode) middleware.ClientIPOptions {
 	return middleware.ClientIPOptions{}
 }
 
+// sessionCheck re-reads the session a tunnel was opened with, without
+// sliding its idle deadline: holding a tunnel open is not activity.
+func sessionCheck(sessions *session.Manager) func(ctx context.Context) (time.Time, error) {
+	return func(ctx context.Context) (time.Time, error) {
+		s, ok := auth.SessionFrom(ctx)
+		if !ok {
+			return time.Time{}, proxy.ErrSessionEnded
+		}
+		fresh, err := sessions.Reload(ctx, s)
+		switch {
+		case errors.Is(err, session.ErrNoSession):
+			return time.Time{}, fmt.Errorf("%w: %w", proxy.ErrSessionEnded, err)
+		case err != nil:
+			return time.Time{}, err
+		}
+		return fresh.ExpiresAt(), nil
+	}
+}
+
 func proxyRoutes(in []config.Route) []proxy.Route {
 	out := make([]proxy.Route, 0, len(in))
 	for _, r := range in {
-		out = append(out, proxy.Route{Name: r.Name, Upstream: r.Upstream, Groups: r.Groups, Scopes: r.Scopes, Timeout: r.Timeout, MaxBodyBytes: r.MaxBodyBytes})
+		out = append(out, proxy.Route{Name: r.Name, Upstream: r.Upstream, Groups: r.Groups, Scopes: r.Scopes, Timeout: r.Timeout,
+			MaxBodyBytes: r.MaxBodyBytes, ForwardHeaders: r.ForwardHeaders, WebSocket: r.WebSocket})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,9 +32,38 @@ type Parts struct {
 
 // App is the assembled BFF.
 type App struct {
-	Handler  http.Handler
-	draining atomic.Bool
-	closers  []func() error
+	Handler    http.Handler
+	draining   atomic.Bool
+	closers    []func() error
+	storeReady readiness
+}
+
+// readyCacheTTL is how long /readyz reuses the session store's last answer,
+// so probes and callers hammering it cost the store one ping a second.
+const readyCacheTTL = time.Second
+
+// readiness is the session store's last answer to /readyz. One ping runs
+// at a time; callers meanwhile wait for its answer.
+type readiness struct {
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// check pings the store unless an answer younger than readyCacheTTL is
+// at hand. The ping does not inherit the caller's cancellation: its answer
+// serves everyone waiting.
+func (rd *readiness) check(ctx context.Context, sessions *session.Manager) error {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if !rd.checked.IsZero() && time.Since(rd.checked) < readyCacheTTL {
+		return rd.err
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	rd.err = sessions.Ping(pctx)
+	rd.checked = time.Now()
+	return rd.err
 }
 
 // SetDraining makes /readyz fail so the load balancer stops sending new
@@ -55,7 +85,7 @@ func (a *App) Close() error {
 func NewApp(p Parts) *App {
 	app := &App{}
 	user := p.Auth.RequireSession(http.HandlerFunc(p.Auth.User))
-	api := p.Auth.RequireAccessToken(p.Proxy)
+	api := p.Proxy.Screen(p.Auth.RequireAccessToken(p.Proxy))
 	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch path := r.URL.Path; {
 		case path == "/healthz":
@@ -70,7 +100,7 @@ func NewApp(p Parts) *App {
 			only(w, r, http.MethodGet, user.ServeHTTP)
 		case path == "/auth/logout":
 			only(w, r, http.MethodPost, p.Auth.Logout)
-		case path == "/auth/backchannel-logout":
+		case path == backchannelPath:
 			only(w, r, http.MethodPost, p.Auth.Backchannel)
 		case path == "/api" || hasPrefix(path, "/api/"):
 			api.ServeHTTP(w, r)
@@ -95,9 +125,7 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request, p Parts) {
 		middleware.WriteError(w, http.StatusServiceUnavailable, "draining", "shutting down")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := p.Sessions.Ping(ctx); err != nil {
+	if err := a.storeReady.check(r.Context(), p.Sessions); err != nil {
 		middleware.Logger(r.Context(), p.Logger).Warn("not ready: session store", "error", err)
 		middleware.WriteError(w, http.StatusServiceUnavailable, middleware.CodeSessionStoreUnavailable, "the session store is unreachable")
 		return
@@ -113,6 +141,11 @@ func only(w http.ResponseWriter, r *http.Request, method string, h http.HandlerF
 	}
 	h(w, r)
 }
+
+// backchannelPath is where the IdP posts logout tokens. The IdP calls it
+// server to server: it carries no CSRF header and no client certificate,
+// and its signed logout_token is its authentication.
+const backchannelPath = "/auth/backchannel-logout"
 
 func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
@@ -149,7 +182,7 @@ func Layers(o LayerOptions) []func(http.Handler) http.Handler {
 		func(h http.Handler) http.Handler { return middleware.ClientCertificate(o.ClientCert, h) },
 		func(h http.Handler) http.Handler { return middleware.RateLimit(o.RateLimit, h) },
 		func(h http.Handler) http.Handler {
-			return middleware.CSRF(origin, []string{"/auth/backchannel-logout"}, h)
+			return middleware.CSRF(origin, []string{backchannelPath}, h)
 		},
 	)
 	return layers

@@ -24,6 +24,9 @@ type LambdaBuild struct {
 	ModuleRoot string
 	// Package is the main package, relative to ModuleRoot, e.g. "./bff/cmd/bff". Required.
 	Package string
+	// Arch is GOARCH, "arm64" or "amd64", matching the function's
+	// architecture (arm64 or x86_64). Defaults to "arm64".
+	Arch string
 	// OutDir receives the zip. Defaults to <user cache or temp dir>/gatehouse/lambda/<hash of ModuleRoot>.
 	OutDir string
 	// Go is the go command. Defaults to "go" on PATH.
@@ -66,6 +69,9 @@ func (b LambdaBuild) Defaults() (LambdaBuild, error) {
 	if b.Go == "" {
 		b.Go = "go"
 	}
+	if b.Arch == "" {
+		b.Arch = "arm64"
+	}
 	return b, nil
 }
 
@@ -76,6 +82,9 @@ func (b LambdaBuild) Validate() error {
 		errs = append(errs, errors.New("package is required, e.g. ./bff/cmd/bff"))
 	} else if !strings.HasPrefix(b.Package, "./") {
 		errs = append(errs, fmt.Errorf("package %q must be relative to the module root and start with ./", b.Package))
+	}
+	if b.Arch != "" && b.Arch != "arm64" && b.Arch != "amd64" {
+		errs = append(errs, fmt.Errorf("arch %q must be arm64 or amd64", b.Arch))
 	}
 	if b.ModuleRoot != "" {
 		if _, err := os.Stat(filepath.Join(b.ModuleRoot, "go.mod")); err != nil {
@@ -92,8 +101,8 @@ func (b LambdaBuild) Validate() error {
 	return nil
 }
 
-// BuildLambdaZip cross-compiles the package for Lambda's arm64
-// provided.al2023 runtime and zips it as a single executable "bootstrap".
+// BuildLambdaZip cross-compiles the package for Lambda's provided.al2023
+// runtime on b.Arch and zips it as a single executable "bootstrap".
 //
 // The binary is reproducible: -trimpath drops local paths, an empty -buildid
 // and -buildvcs=false keep the commit and dirty state of the checkout out of
@@ -113,12 +122,13 @@ func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	if err := os.MkdirAll(b.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("artifacts: %w", err)
 	}
-	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "GOARM64=v8.0", "GOFLAGS=-mod=readonly")
+	env := append(os.Environ(), GoEnv(b.Arch)...)
 	key, err := buildKey(ctx, b, env)
 	if err != nil {
 		return nil, err
 	}
-	name := strings.ReplaceAll(strings.Trim(b.Package, "./"), "/", "-")
+	// One zip per package and architecture, so stacks of both keep theirs.
+	name := strings.ReplaceAll(strings.Trim(b.Package, "./"), "/", "-") + "-" + b.Arch
 	path := filepath.Join(b.OutDir, name+"-"+key+".zip")
 	if data, err := os.ReadFile(path); err == nil {
 		return describe(path, data, true), nil
@@ -137,7 +147,7 @@ func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("artifacts: go build %s for linux/arm64: %w\n%s", b.Package, err, out.Bytes())
+		return nil, fmt.Errorf("artifacts: go build %s for linux/%s: %w\n%s", b.Package, b.Arch, err, out.Bytes())
 	}
 	data, err := os.ReadFile(binary)
 	if err != nil {
@@ -152,6 +162,18 @@ func BuildLambdaZip(ctx context.Context, b LambdaBuild) (*LambdaZip, error) {
 	}
 	removeStale(b.OutDir, name, path)
 	return describe(path, zipped.Bytes(), false), nil
+}
+
+// GoEnv is the environment of a reproducible static linux build for GOARCH
+// arch: the architecture's baseline level is pinned (GOARM64, GOAMD64), so a
+// builder's own defaults never change the bytes. internal/image builds the
+// container's binary with the same environment.
+func GoEnv(arch string) []string {
+	env := []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + arch, "GOFLAGS=-mod=readonly"}
+	if arch == "amd64" {
+		return append(env, "GOAMD64=v1")
+	}
+	return append(env, "GOARM64=v8.0")
 }
 
 // buildTags and buildFlags make the binary reproducible (see BuildLambdaZip).

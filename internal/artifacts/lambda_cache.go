@@ -33,7 +33,7 @@ type listedPackage struct {
 // an unchanged checkout reuses the zip instead of linking a new one.
 func buildKey(ctx context.Context, b LambdaBuild, env []string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "flags %q\n", buildFlags)
+	fmt.Fprintf(h, "flags %q arch %s\n", buildFlags, b.Arch)
 	goenv, err := output(ctx, b, env, "env", "GOVERSION", "GOEXPERIMENT")
 	if err != nil {
 		return "", err

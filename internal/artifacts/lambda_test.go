@@ -17,18 +17,23 @@ func TestLambdaZipIsReproducibleAndSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct{ pkg string }{
-		{"./internal/artifacts/testdata/hello"},
-		{"./cmd/todo-api"},
-		{"./bff/cmd/bff"},
+	// e_machine of the ELF header: 183 is EM_AARCH64, 62 EM_X86_64.
+	cases := []struct {
+		pkg, arch string
+		machine   byte
+	}{
+		{"./internal/artifacts/testdata/hello", "arm64", 183},
+		{"./internal/artifacts/testdata/hello", "amd64", 62},
+		{"./cmd/todo-api", "arm64", 183},
+		{"./bff/cmd/bff", "arm64", 183},
 	}
 	for _, c := range cases {
-		t.Run(c.pkg, func(t *testing.T) {
+		t.Run(c.pkg+"/"+c.arch, func(t *testing.T) {
 			var zips [2][]byte
 			for i := range zips {
 				// A fresh output directory each time: the second build must
 				// not be able to reuse the first one's file.
-				z, err := BuildLambdaZip(context.Background(), LambdaBuild{ModuleRoot: root, Package: c.pkg, OutDir: t.TempDir()})
+				z, err := BuildLambdaZip(context.Background(), LambdaBuild{ModuleRoot: root, Package: c.pkg, Arch: c.arch, OutDir: t.TempDir()})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -66,9 +71,9 @@ func TestLambdaZipIsReproducibleAndSmall(t *testing.T) {
 			if _, err := rc.Read(header); err != nil {
 				t.Fatal(err)
 			}
-			// ELF magic, 64-bit, little-endian, e_machine 183 = EM_AARCH64.
-			if !bytes.HasPrefix(header, []byte("\x7fELF\x02\x01")) || header[18] != 183 || header[19] != 0 {
-				t.Fatalf("bootstrap is not a linux/arm64 ELF executable: % x", header)
+			// ELF magic, 64-bit, little-endian, then e_machine.
+			if !bytes.HasPrefix(header, []byte("\x7fELF\x02\x01")) || header[18] != c.machine || header[19] != 0 {
+				t.Fatalf("bootstrap is not a linux/%s ELF executable: % x", c.arch, header)
 			}
 		})
 	}
@@ -87,7 +92,7 @@ func TestLambdaBuildValidate(t *testing.T) {
 		{"no package", LambdaBuild{ModuleRoot: root}, []string{"package is required"}},
 		{"absolute package", LambdaBuild{ModuleRoot: root, Package: "github.com/x/y"}, []string{"must be relative"}},
 		{"missing package", LambdaBuild{ModuleRoot: root, Package: "./no/such/cmd"}, []string{"not found under"}},
-		{"every problem at once", LambdaBuild{ModuleRoot: t.TempDir(), Package: "x"}, []string{"no go.mod", "must be relative"}},
+		{"every problem at once", LambdaBuild{ModuleRoot: t.TempDir(), Package: "x", Arch: "mips"}, []string{"no go.mod", "must be relative", `arch "mips"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/gatehouse/gatehouse/internal/artifacts"
 )
 
 // BinaryOptions describe a static, reproducible Go build of the BFF.
@@ -66,7 +68,7 @@ func BuildBinary(ctx context.Context, opts BinaryOptions) error {
 		"-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
 		"-o", out, opts.Package)
 	cmd.Dir = opts.ModuleDir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+opts.Arch, "GOARM64=v8.0", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), artifacts.GoEnv(opts.Arch)...)
 	var stderr bytes.Buffer
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr

@@ -14,6 +14,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/gatehouse/gatehouse/components/names"
 )
 
 // Resource is one registered resource as the engine would have seen it.
@@ -27,6 +29,9 @@ type Resource struct {
 	Provider string
 	Inputs   resource.PropertyMap
 	Outputs  resource.PropertyMap
+	// Dependencies are the URNs the resource waits for (DependsOn and the
+	// resources its inputs come from), as the engine records them.
+	Dependencies []string
 }
 
 // Mocks answers resource registrations and invokes for one partition, region
@@ -70,6 +75,9 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		m.mu.Unlock()
 	} else {
 		id = computeOutputs(&fakeAccount{m.Partition, region, m.AccountID}, args.TypeToken, args.Name, id, outputs)
+		if err := checkName(args.TypeToken, args.Name, outputs); err != nil {
+			return "", nil, err
+		}
 	}
 	r := Resource{
 		Type: args.TypeToken, Name: args.Name, ID: id, Custom: args.Custom,
@@ -77,6 +85,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	if rpc := args.RegisterRPC; rpc != nil {
 		r.Parent = rpc.GetParent()
+		r.Dependencies = rpc.GetDependencies()
 	}
 	r.URN = fmt.Sprintf("urn:pulumi:mock::mock::%s::%s", args.TypeToken, args.Name)
 	m.mu.Lock()
@@ -133,6 +142,9 @@ func (m *Mocks) Invokes() []string {
 	return append([]string(nil), m.calls...)
 }
 
+// RegionOf is the region of the provider a resource was created through.
+func (m *Mocks) RegionOf(r Resource) string { return m.regionFor(r.Provider) }
+
 // regionFor resolves a provider reference ("<urn>::<id>") to the region it
 // was created with; the default provider uses the stack's region.
 func (m *Mocks) regionFor(providerRef string) string {
@@ -145,6 +157,24 @@ func (m *Mocks) regionFor(providerRef string) string {
 		}
 	}
 	return m.Region
+}
+
+// checkName refuses a physical name AWS would refuse, as the provider does at
+// preview or apply, so no mock run hides one (see package names).
+func checkName(token, name string, outputs resource.PropertyMap) error {
+	rule, ok := names.Lookup(token)
+	if !ok {
+		return nil
+	}
+	v, ok := outputs[resource.PropertyKey(rule.Property)]
+	if !ok || !v.IsString() {
+		return nil
+	}
+	if problems := rule.Check(v.StringValue()); len(problems) > 0 {
+		return fmt.Errorf("mocks: %s %s: %s %q %s; AWS refuses it (%s)",
+			token, name, rule.Property, v.StringValue(), strings.Join(problems, ", "), rule.Doc)
+	}
+	return nil
 }
 
 func fakeID(token, name string) string {

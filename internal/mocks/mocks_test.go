@@ -3,6 +3,7 @@ package mocks
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -80,6 +81,34 @@ func TestGetWalksNestedPaths(t *testing.T) {
 		t.Fatal("out-of-range index reported present")
 	}
 }
+// TestNamesAWSRefusesFailTheRun: a mock accepts what the provider would
+// refuse unless it is told otherwise; a name past its limit, autonamed or
+// explicit, fails here as it would at preview or apply.
+func TestNamesAWSRefusesFailTheRun(t *testing.T) {
+	long := "gatehouse-agency-case-management-prod-east-alb"
+	tests := []struct {
+		token, name string
+		inputs      resource.PropertyMap
+		refused     string
+	}{
+		{"aws:lb/loadBalancer:LoadBalancer", long, resource.PropertyMap{}, "is 54 characters; AWS accepts 1 to 32"},
+		{"aws:lb/targetGroup:TargetGroup", "tg", resource.PropertyMap{"name": resource.NewStringProperty("gatehouse-a.b-tg")}, `holds "."`},
+		{"aws:s3/bucketV2:BucketV2", "gatehouse-Dev-site", resource.PropertyMap{}, "must be lowercase"},
+		{"aws:lb/loadBalancer:LoadBalancer", "gatehouse-dev-alb", resource.PropertyMap{}, ""},
+	}
+	for _, tt := range tests {
+		args := newArgs(tt.token, tt.name)
+		args.Inputs = tt.inputs
+		_, _, err := ForRegion("us-east-1").NewResource(args)
+		switch {
+		case tt.refused == "" && err != nil:
+			t.Errorf("%s %s: %v", tt.token, tt.name, err)
+		case tt.refused != "" && (err == nil || !strings.Contains(err.Error(), tt.refused)):
+			t.Errorf("%s %s: error %v, want it to say %q", tt.token, tt.name, err, tt.refused)
+		}
+	}
+}
+
 func newArgs(token, name string) pulumi.MockResourceArgs {
 	return pulumi.MockResourceArgs{TypeToken: token, Name: name, Inputs: resource.PropertyMap{}, Custom: true}
 }

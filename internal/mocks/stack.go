@@ -32,7 +32,14 @@ func ProjectRoot() (string, error) {
 // in root, plus overrides ("namespace:key" → value; an empty value removes
 // the key). The mocks answer for the partition and region the config names.
 func RunStackFile(root, project, stack string, overrides map[string]string, program pulumi.RunFunc) (*Mocks, error) {
-	config, err := LoadStackConfig(filepath.Join(root, "Pulumi."+stack+".yaml"))
+	return RunStackFileAs(root, project, stack, stack, overrides, program)
+}
+
+// RunStackFileAs is RunStackFile with the config of Pulumi.<file>.yaml run as
+// the stack named stack, to see a stack file under another name (a long one,
+// one with a dot).
+func RunStackFileAs(root, project, file, stack string, overrides map[string]string, program pulumi.RunFunc) (*Mocks, error) {
+	config, err := LoadStackConfig(filepath.Join(root, "Pulumi."+file+".yaml"))
 	if err != nil {
 		return nil, err
 	}

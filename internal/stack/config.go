@@ -30,11 +30,16 @@ const (
 	DefaultLogRetentionDays       = 365
 	DefaultAlbTlsPolicy           = "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04"
 	DefaultDesiredCount           = 2
-	DefaultReservedConcurrency    = 50
 	DefaultAccessTokenMinutes     = 15
 	DefaultRouteTimeout           = 10 * time.Second
 	DefaultRouteMaxBodyBytes      = 1 << 20
 	DefaultMtlsMode               = "off"
+	// LambdaUnreservedMinimum is what a reservation must leave of the
+	// account's concurrency quota for the functions that reserve none.
+	LambdaUnreservedMinimum = 100
+	// SampleTodoReservedConcurrency is the sample ToDo API's reservation,
+	// made only when the BFF reserves too.
+	SampleTodoReservedConcurrency = 10
 )
 
 // Config is one stack's validated configuration.
@@ -53,12 +58,17 @@ type Config struct {
 	// Domain is the app's host name; CertificateArn its ACM certificate
 	// (us-east-1 for edge); HostedZoneId, when set, gets an alias record.
 	Domain, CertificateArn, HostedZoneId string
-	// CognitoDomainPrefix is the hosted-UI prefix. Defaults to <project>-<stack>.
+	// CognitoDomainPrefix is the hosted-UI prefix. Defaults to one unique to
+	// the account (components.DefaultDomainPrefix), chosen at deploy time.
 	CognitoDomainPrefix string
 	// Mfa is ON or OPTIONAL. Defaults to ON under fedramp-high, else OPTIONAL.
 	Mfa string
-	// AdvancedSecurity is ENFORCED, AUDIT or OFF. Defaults to ENFORCED, OFF in GovCloud.
+	// AdvancedSecurity is ENFORCED, AUDIT or OFF. Defaults to ENFORCED under
+	// fedramp-high outside GovCloud, OFF elsewhere.
 	AdvancedSecurity string
+	// CognitoFeaturePlan is LITE, ESSENTIALS or PLUS. Defaults to PLUS with
+	// advanced security, ESSENTIALS otherwise.
+	CognitoFeaturePlan string
 	// Federation is an optional external IdP.
 	Federation *Federation
 	// Groups are Cognito groups to create.
@@ -85,8 +95,20 @@ type Config struct {
 	AllowedCidrs []string
 	// DesiredCount is the number of Fargate tasks (regional), at least 2.
 	DesiredCount int
-	// ReservedConcurrency caps the BFF Lambda (edge).
+	// ReservedConcurrency reserves BFF Lambda concurrency (edge). Defaults to
+	// none; required under fedramp-high (SC-5).
 	ReservedConcurrency int
+	// LambdaConcurrencyQuota is the account's Lambda concurrency quota in the
+	// region, required with ReservedConcurrency so the reservation is checked
+	// against it before anything is created.
+	LambdaConcurrencyQuota int
+	// CpuArchitecture is arm64 or x86_64, for the Lambda functions or the
+	// Fargate tasks and the binaries built for them. Defaults to x86_64
+	// under fedramp-high in aws-us-gov (Fargate FIPS mode), arm64 elsewhere.
+	CpuArchitecture string
+	// Backchannel, when set, opens the back-channel logout listener (regional
+	// with mTLS verify).
+	Backchannel *Backchannel
 	// SpaDist is a prebuilt SPA directory to upload or serve instead of
 	// building frontend/ (e.g. a CI job's build output). Defaults to building it.
 	SpaDist string
@@ -111,6 +133,13 @@ type Mtls struct {
 	CaBundleFile string `json:"caBundleFile"`
 }
 
+// Backchannel is the back-channel logout listener: the IdP's egress ranges
+// and the port it calls.
+type Backchannel struct {
+	Cidrs []string `json:"cidrs"`
+	Port  int      `json:"port,omitempty"`
+}
+
 // Federation is an external identity provider for Cognito.
 type Federation struct {
 	Type             string            `json:"type"`
@@ -124,8 +153,39 @@ type Federation struct {
 	ClientSecret string `json:"-"`
 }
 
-// FIPS reports whether AWS API calls must use FIPS endpoints.
+// FIPS reports whether the stack is under fedramp-high, which needs FIPS
+// endpoints, FIPS TLS and FIPS-validated compute.
 func (c *Config) FIPS() bool { return c.Compliance == "fedramp-high" }
+
+// FIPSEndpoints reports whether AWS API calls use FIPS endpoints: under
+// fedramp-high, and always in GovCloud, where some services (Cognito) have
+// no other endpoint.
+func (c *Config) FIPSEndpoints() bool { return c.FIPS() || c.IsGovCloud() }
+
+// TotalReservedConcurrency is what the stack's Lambda functions reserve.
+func (c *Config) TotalReservedConcurrency() int {
+	if c.ReservedConcurrency == 0 {
+		return 0
+	}
+	if c.SampleTodo {
+		return c.ReservedConcurrency + SampleTodoReservedConcurrency
+	}
+	return c.ReservedConcurrency
+}
+
+// WafRoutes are the routes and body limits the web ACL must let through.
+func (c *Config) WafRoutes() []components.WafRoute {
+	var out []components.WafRoute
+	for _, r := range c.Routes {
+		out = append(out, components.WafRoute{Name: r.Name, MaxBodyBytes: r.MaxBodyBytes})
+	}
+	if c.SampleTodo {
+		for _, name := range components.SampleTodoRouteNames {
+			out = append(out, components.WafRoute{Name: name, MaxBodyBytes: DefaultRouteMaxBodyBytes})
+		}
+	}
+	return out
+}
 
 // IsGovCloud reports whether the stack deploys into aws-us-gov.
 func (c *Config) IsGovCloud() bool { return c.Partition == "aws-us-gov" }

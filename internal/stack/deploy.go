@@ -73,7 +73,7 @@ func deployShared(ctx *pulumi.Context, cfg *Config) (*Shared, error) {
 		"gatehouse:compliance": cfg.Compliance,
 		"gatehouse:topology":   cfg.Topology,
 	}
-	provider, err := newProvider(ctx, cfg.Prefix(), cfg.Region, cfg.FIPS(), tags)
+	provider, err := newProvider(ctx, cfg.Prefix(), cfg.Region, cfg.FIPSEndpoints(), tags)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +113,7 @@ func deployShared(ctx *pulumi.Context, cfg *Config) (*Shared, error) {
 		RateLimit:        cfg.WafRateLimit,
 		LogKeyArn:        s.GlobalLogKeyArn,
 		LogRetentionDays: cfg.LogRetentionDays,
+		Routes:           cfg.WafRoutes(),
 	}, wafProvider); err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func (s *Shared) addUsEast1(ctx *pulumi.Context, cfg *Config) error {
 	if cfg.Region == "us-east-1" {
 		return nil
 	}
-	p, err := newProvider(ctx, cfg.Prefix()+"-us-east-1", "us-east-1", cfg.FIPS(), s.Tags)
+	p, err := newProvider(ctx, cfg.Prefix()+"-us-east-1", "us-east-1", cfg.FIPSEndpoints(), s.Tags)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	var todo *components.SampleTodoArgs
 	if cfg.SampleTodo {
 		todo = &components.SampleTodoArgs{Code: *built.todo}
+		if cfg.ReservedConcurrency > 0 {
+			todo.ReservedConcurrency = SampleTodoReservedConcurrency
+		}
 	}
 
 	edge, err := components.NewEdgeTopology(ctx, cfg.Prefix(), &components.EdgeTopologyArgs{
@@ -50,10 +53,11 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		Routes:                 routes,
 		SampleTodo:             todo,
 		ReservedConcurrency:    cfg.ReservedConcurrency,
+		Architecture:           cfg.CpuArchitecture,
 		LogRetentionDays:       cfg.LogRetentionDays,
 		SessionIdleTimeout:     cfg.SessionIdleTimeout,
 		SessionAbsoluteTimeout: cfg.SessionAbsoluteTimeout,
-		FIPS:                   cfg.FIPS(),
+		FIPS:                   cfg.FIPSEndpoints(),
 	}, pulumi.Provider(shared.Provider))
 	if err != nil {
 		return err
@@ -89,11 +93,11 @@ func buildEdgeArtifacts(ctx *pulumi.Context, cfg *Config, withTodo bool) (*edgeA
 	}
 	var out edgeArtifacts
 	lambdaZip := func(pkg string) (components.LambdaCode, error) {
-		z, err := artifacts.BuildLambdaZip(ctx.Context(), artifacts.LambdaBuild{ModuleRoot: root, Package: pkg})
+		z, err := artifacts.BuildLambdaZip(ctx.Context(), artifacts.LambdaBuild{ModuleRoot: root, Package: pkg, Arch: components.GoArch(cfg.CpuArchitecture)})
 		if err != nil {
 			return components.LambdaCode{}, fmt.Errorf("gatehouse: build %s: %w", pkg, err)
 		}
-		return components.LambdaCode{Path: z.Path, SourceCodeHash: z.SourceCodeHash}, nil
+		return components.LambdaCode{Path: z.Path, SourceCodeHash: z.SourceCodeHash, Arch: components.GoArch(cfg.CpuArchitecture)}, nil
 	}
 	if out.bff, err = lambdaZip(bffPackage); err != nil {
 		return nil, err

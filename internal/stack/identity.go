@@ -26,6 +26,8 @@ func identityArgs(cfg *Config, shared *Shared) *components.IdentityArgs {
 		DomainPrefix:       cfg.CognitoDomainPrefix,
 		Mfa:                cfg.Mfa,
 		AdvancedSecurity:   cfg.AdvancedSecurity,
+		FeaturePlan:        cfg.CognitoFeaturePlan,
+		FIPSEndpoints:      cfg.FIPSEndpoints(),
 		Federation:         federation,
 		Groups:             cfg.Groups,
 		ApiScopes:          cfg.ApiScopes,

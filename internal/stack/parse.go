@@ -61,9 +61,11 @@ func Parse(project, stack, dir string, src Source) (*Config, error) {
 	c.Domain = r.str(key("domain"), "")
 	c.CertificateArn = r.str(key("certificateArn"), "")
 	c.HostedZoneId = r.str(key("hostedZoneId"), "")
-	c.CognitoDomainPrefix = r.str(key("cognitoDomainPrefix"), strings.ToLower(project+"-"+stack))
+	c.CognitoDomainPrefix = r.str(key("cognitoDomainPrefix"), "")
 	c.Mfa = r.str(key("mfa"), "")
 	c.AdvancedSecurity = r.str(key("advancedSecurity"), "")
+	c.CognitoFeaturePlan = r.str(key("cognitoFeaturePlan"), "")
+	c.CpuArchitecture = r.str(key("cpuArchitecture"), components.ArchitectureFor(c.Partition, c.Compliance))
 	c.Groups = r.strings(key("groups"))
 	c.ApiScopes = r.strings(key("apiScopes"))
 	c.SessionIdleTimeout = r.duration(key("sessionIdleTimeout"), DefaultSessionIdleTimeout)
@@ -78,7 +80,8 @@ func Parse(project, stack, dir string, src Source) (*Config, error) {
 		c.AllowedCidrs = []string{"0.0.0.0/0"}
 	}
 	c.DesiredCount = r.int(key("desiredCount"), DefaultDesiredCount)
-	c.ReservedConcurrency = r.int(key("reservedConcurrency"), DefaultReservedConcurrency)
+	c.ReservedConcurrency = r.int(key("reservedConcurrency"), 0)
+	c.LambdaConcurrencyQuota = r.int(key("lambdaConcurrencyQuota"), 0)
 	if c.SpaDist = r.str(key("spaDist"), ""); c.SpaDist != "" && !filepath.IsAbs(c.SpaDist) {
 		c.SpaDist = filepath.Join(dir, c.SpaDist)
 	}
@@ -91,6 +94,13 @@ func Parse(project, stack, dir string, src Source) (*Config, error) {
 		c.Mtls.CaBundleFile = filepath.Join(dir, c.Mtls.CaBundleFile)
 	}
 	c.Routes = r.routes(key("routes"))
+	if _, ok := r.raw(key("backchannelLogout")); ok {
+		c.Backchannel = &Backchannel{}
+		r.json(key("backchannelLogout"), c.Backchannel)
+		if c.Backchannel.Port == 0 {
+			c.Backchannel.Port = components.DefaultBackchannelLogoutPort
+		}
+	}
 	if _, ok := r.raw(key("federation")); ok {
 		c.Federation = &Federation{}
 		r.json(key("federation"), c.Federation)

@@ -123,6 +123,54 @@ func TestParseBadConfigs(t *testing.T) {
 			want: []string{
 				"gatehouse:domain: required: under fedramp-high CloudFront must enforce TLSv1.2_2021, which needs a custom domain and certificate; set gatehouse:domain to the app's host name",
 				"gatehouse:certificateArn: required: under fedramp-high CloudFront must enforce TLSv1.2_2021, which needs a custom domain and certificate; set gatehouse:certificateArn to an issued ACM certificate",
+				"gatehouse:reservedConcurrency: required under fedramp-high, so one function cannot exhaust the account's concurrency (SC-5): reserve the BFF's budget, e.g. 50, and set gatehouse:lambdaConcurrencyQuota to the account's quota (`aws lambda get-account-settings`)",
+			},
+		},
+		{
+			name:   "a reservation without the quota it needs",
+			values: map[string]string{"aws:region": "us-east-1", "gatehouse:reservedConcurrency": "50", "gatehouse:sampleTodo": "true"},
+			want: []string{
+				"gatehouse:lambdaConcurrencyQuota: required with gatehouse:reservedConcurrency: reserving 60 needs an account concurrency quota of at least 160 (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html); set it to AccountLimit.ConcurrentExecutions from `aws lambda get-account-settings`, after raising the quota if it is lower",
+			},
+		},
+		{
+			name:   "a reservation beyond a new account's quota",
+			values: map[string]string{"aws:region": "us-east-1", "gatehouse:reservedConcurrency": "50", "gatehouse:lambdaConcurrencyQuota": "10", "gatehouse:cpuArchitecture": "sparc"},
+			want: []string{
+				"gatehouse:reservedConcurrency: reserving 50 leaves -40 of the account's 10 unreserved; Lambda requires 100 (https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html): reserve less or raise the quota",
+				`gatehouse:cpuArchitecture: "sparc" must be arm64 or x86_64`,
+			},
+		},
+		{
+			name: "arm64 where Fargate FIPS mode is needed",
+			values: map[string]string{
+				"aws:region": "us-gov-west-1", "gatehouse:domain": "app.agency.gov", "gatehouse:certificateArn": govCert, "gatehouse:cpuArchitecture": "arm64",
+			},
+			want: []string{"gatehouse:cpuArchitecture: arm64 cannot run in Fargate's FIPS-140 mode, which fedramp-high needs in aws-us-gov (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-fips-compliance.html): remove the setting or set x86_64"},
+		},
+		{
+			name: "a back-channel listener without mTLS, open to everyone, on 443",
+			values: map[string]string{
+				"aws:region": "us-gov-west-1", "gatehouse:domain": "app.agency.gov", "gatehouse:certificateArn": govCert,
+				"gatehouse:backchannelLogout": `{"cidrs":["0.0.0.0/0"],"port":443}`,
+			},
+			want: []string{
+				`gatehouse:backchannelLogout: is for the regional topology with gatehouse:mtls mode "verify", where the ALB refuses the IdP's connection for want of a client certificate; elsewhere the IdP reaches /auth/backchannel-logout on 443: remove the setting`,
+				"gatehouse:backchannelLogout: port 443 must be a TCP port other than 443 and 80",
+				`gatehouse:backchannelLogout: cidrs entry "0.0.0.0/0" admits everyone to a listener without mutual TLS; list the IdP's ranges`,
+			},
+		},
+		{
+			name: "edge in an opt-in Region, federation the pool cannot hold, a tier without threat protection",
+			values: map[string]string{
+				"aws:region": "eu-south-1", "gatehouse:advancedSecurity": "ENFORCED", "gatehouse:cognitoFeaturePlan": "ESSENTIALS",
+				"gatehouse:federation": `{"type":"SAML","name":"Agency ICAM with a long name","metadataUrl":"https://idp.example.gov/m","attributeMapping":{"custom:edipi":"x"}}`,
+			},
+			want: []string{
+				"aws:region: eu-south-1 is an opt-in Region, where CloudFront delivers no access logs (AU-2); deploy the edge topology in another region or use gatehouse:topology \"regional\"",
+				"gatehouse:cognitoFeaturePlan: ESSENTIALS has no threat protection, which gatehouse:advancedSecurity turns on (by default under fedramp-high): use PLUS, or set gatehouse:advancedSecurity to OFF",
+				`gatehouse:federation: name "Agency ICAM with a long name" must be 1-32 characters without spaces or a leading underscore (Cognito's provider names)`,
+				"gatehouse:federation: attributeMapping maps custom:edipi, which the user pool does not declare; use one of [custom:piv_id]",
 			},
 		},
 		{
@@ -235,6 +283,29 @@ func TestParseBadConfigs(t *testing.T) {
 				t.Errorf("want exactly %d problems, got %d:\n%v", len(tt.want), len(ce.Problems), err)
 			}
 		})
+	}
+}
+
+// TestStackNames: every AWS name derives from the project and stack names,
+// shortened with a hash where needed; only what no derivation can carry is
+// refused, and every problem is listed.
+func TestStackNames(t *testing.T) {
+	values := map[string]string{"aws:region": "us-east-1"}
+	get := Source{Get: func(k string) (string, bool) { v, ok := values[k]; return v, ok }}
+	for _, stack := range []string{"agency-case-management-prod-east", "team.alpha", "Prod_Blue", strings.Repeat("s", 100)} {
+		if _, err := Parse("gatehouse", stack, t.TempDir(), get); err != nil {
+			t.Errorf("stack %q: %v", stack, err)
+		}
+	}
+	_, err := Parse("internal-apps", "___", t.TempDir(), get)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || len(ce.Problems) != 2 {
+		t.Fatalf("want two problems, got %v", err)
+	}
+	for i, want := range []string{`stack name "___" has no letter or digit`, `project name "internal-apps" begins with "internal-"`} {
+		if ce.Problems[i].Key != "pulumi:stack" || !strings.Contains(ce.Problems[i].Message, want) {
+			t.Errorf("problem %d: %s: %s, want %q", i, ce.Problems[i].Key, ce.Problems[i].Message, want)
+		}
 	}
 }
 

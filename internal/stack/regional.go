@@ -26,7 +26,7 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	if err != nil {
 		return err
 	}
-	img, err := buildRegionalImage(ctx.Context(), ctx.RootDirectory())
+	img, err := buildRegionalImage(ctx.Context(), ctx.RootDirectory(), components.GoArch(cfg.CpuArchitecture))
 	if err != nil {
 		return err
 	}
@@ -43,26 +43,34 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 		return err
 	}
 
+	var backchannel *components.BackchannelLogoutArgs
+	if b := cfg.Backchannel; b != nil {
+		backchannel = &components.BackchannelLogoutArgs{Port: b.Port, Cidrs: b.Cidrs}
+	}
 	topology, err := components.NewRegionalTopology(ctx, cfg.Prefix(), &components.RegionalTopologyArgs{
-		Account:          shared.Account,
-		FIPS:             cfg.FIPS(),
-		Domain:           cfg.Domain,
-		CertificateArn:   cfg.CertificateArn,
-		HostedZoneId:     cfg.HostedZoneId,
-		TlsPolicy:        cfg.AlbTlsPolicy,
-		AllowedCidrs:     cfg.AllowedCidrs,
-		MtlsCaBundlePEM:  caBundle,
-		DesiredCount:     cfg.DesiredCount,
-		NatGateways:      natGateways(cfg),
-		LogRetentionDays: cfg.LogRetentionDays,
-		Keys:             shared.Keys,
-		WebAclArn:        shared.WebAcl.Arn,
-		SessionTableName: shared.SessionTable.Name,
-		SessionTableArn:  shared.SessionTable.Arn,
-		ImageDigest:      img.Digest.String(),
-		ImagePush:        pushWith(img),
+		Account:           shared.Account,
+		FIPS:              cfg.FIPSEndpoints(),
+		Architecture:      cfg.CpuArchitecture,
+		BackchannelLogout: backchannel,
+		Domain:            cfg.Domain,
+		CertificateArn:    cfg.CertificateArn,
+		HostedZoneId:      cfg.HostedZoneId,
+		TlsPolicy:         cfg.AlbTlsPolicy,
+		AllowedCidrs:      cfg.AllowedCidrs,
+		MtlsCaBundlePEM:   caBundle,
+		DesiredCount:      cfg.DesiredCount,
+		NatGateways:       natGateways(cfg),
+		LogRetentionDays:  cfg.LogRetentionDays,
+		Keys:              shared.Keys,
+		WebAclArn:         shared.WebAcl.Arn,
+		SessionTableName:  shared.SessionTable.Name,
+		SessionTableArn:   shared.SessionTable.Arn,
+		ImageDigest:       img.Digest.String(),
+		ImageArch:         img.Platform.Architecture,
+		ImagePush:         pushWith(img),
 		Environment: map[string]pulumi.StringInput{
 			"GATEHOUSE_OIDC_ISSUER":              identity.IssuerUrl,
+			"GATEHOUSE_OIDC_JWKS_URL":            identity.JwksUrl,
 			"GATEHOUSE_OIDC_CLIENT_ID":           identity.ClientId,
 			"GATEHOUSE_COGNITO_DOMAIN":           identity.HostedUiUrl,
 			"GATEHOUSE_SESSION_IDLE_TIMEOUT":     pulumi.String(cfg.SessionIdleTimeout.String()),
@@ -87,6 +95,9 @@ func deployRegional(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	ctx.Export("ecsCluster", topology.Service.ClusterName)
 	ctx.Export("ecsService", topology.Service.ServiceName)
 	ctx.Export("userPoolId", identity.UserPoolId)
+	if backchannel != nil {
+		ctx.Export("backchannelLogoutUrl", topology.BackchannelLogoutUrl)
+	}
 	return nil
 }
 
@@ -99,10 +110,10 @@ func natGateways(cfg *Config) string {
 	return components.NatSingle
 }
 
-// buildRegionalImage builds the SPA (when stale), the arm64 BFF binary and the
-// image from the checkout the program runs in. The digest is known before
-// anything is pushed.
-func buildRegionalImage(goctx context.Context, projectDir string) (*image.Image, error) {
+// buildRegionalImage builds the SPA (when stale), the BFF binary for GOARCH
+// arch and the image from the checkout the program runs in. The digest is
+// known before anything is pushed.
+func buildRegionalImage(goctx context.Context, projectDir, arch string) (*image.Image, error) {
 	moduleRoot, err := artifacts.ModuleRoot(projectDir)
 	if err != nil {
 		return nil, err
@@ -117,10 +128,10 @@ func buildRegionalImage(goctx context.Context, projectDir string) (*image.Image,
 	}
 	defer os.RemoveAll(work) // Build keeps the layers in memory
 	binary := filepath.Join(work, "bff")
-	if err := image.BuildBinary(goctx, image.BinaryOptions{ModuleDir: moduleRoot, Arch: "arm64", Out: binary}); err != nil {
+	if err := image.BuildBinary(goctx, image.BinaryOptions{ModuleDir: moduleRoot, Arch: arch, Out: binary}); err != nil {
 		return nil, err
 	}
-	return image.Build(image.Options{BinaryFile: binary, SPADir: spaDir, Arch: "arm64"})
+	return image.Build(image.Options{BinaryFile: binary, SPADir: spaDir, Arch: arch})
 }
 
 func pushWith(img *image.Image) components.ImagePusher {

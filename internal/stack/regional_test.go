@@ -58,10 +58,13 @@ func TestShippedStacksRegional(t *testing.T) {
 		overrides   map[string]string
 		partition   string
 		mtls        bool
+		// arch is the task's CPU architecture: X86_64 where Fargate FIPS mode
+		// is needed (fedramp-high in GovCloud), ARM64 elsewhere.
+		arch string
 	}{
-		{name: "govcloud", stack: "govcloud", partition: "aws-us-gov", mtls: true},
-		{name: "govcloud without mTLS", stack: "govcloud", overrides: map[string]string{"gatehouse:mtls": `{"mode":"off"}`}, partition: "aws-us-gov"},
-		{name: "fedramp regional", stack: "fedramp", overrides: map[string]string{"gatehouse:topology": "regional"}, partition: "aws"},
+		{name: "govcloud", stack: "govcloud", partition: "aws-us-gov", mtls: true, arch: "X86_64"},
+		{name: "govcloud without mTLS", stack: "govcloud", overrides: map[string]string{"gatehouse:mtls": `{"mode":"off"}`}, partition: "aws-us-gov", arch: "X86_64"},
+		{name: "fedramp regional", stack: "fedramp", overrides: map[string]string{"gatehouse:topology": "regional"}, partition: "aws", arch: "ARM64"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,7 +107,12 @@ func TestShippedStacksRegional(t *testing.T) {
 					mocks.GetBool(alb.Inputs, "enableDeletionProtection") && mocks.GetBool(alb.Inputs, "accessLogs.enabled")},
 				{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
 				{"non-root user", c["user"] == "65532:65532"},
-				{"ARM64", mocks.GetString(td, "runtimePlatform.cpuArchitecture") == "ARM64"},
+				{"CPU architecture " + tc.arch, mocks.GetString(td, "runtimePlatform.cpuArchitecture") == tc.arch},
+				{"the image is pulled from the repository's own host, which the ecr.dkr endpoint serves", strings.HasPrefix(image, repoURL+"@") &&
+					!strings.Contains(image, "ecr-fips") && hasEndpoint(m, "ecr.dkr")},
+				{"tasks can read ECR's layer bucket through the S3 gateway", layerBucketAllowed(m, tc.partition)},
+				{"signing keys from Cognito's FIPS host", strings.HasPrefix(env["GATEHOUSE_OIDC_JWKS_URL"], "https://cognito-idp-fips.") &&
+					strings.HasPrefix(env["GATEHOUSE_OIDC_ISSUER"], "https://cognito-idp.")},
 				{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
 				{"at least 2 tasks", count.IsNumber() && count.NumberValue() >= 2},
 				{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},
@@ -127,6 +135,30 @@ func TestShippedStacksRegional(t *testing.T) {
 			}
 		})
 	}
+}
+
+func hasEndpoint(m *mocks.Mocks, service string) bool {
+	for _, e := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		if strings.HasSuffix(mocks.GetString(e.Inputs, "serviceName"), "."+service) && mocks.GetBool(e.Inputs, "privateDnsEnabled") {
+			return true
+		}
+	}
+	return false
+}
+
+// layerBucketAllowed: the S3 gateway endpoint's policy lets anyone read the
+// AWS-owned bucket ECR serves this region's image layers from.
+func layerBucketAllowed(m *mocks.Mocks, partition string) bool {
+	for _, e := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		service := mocks.GetString(e.Inputs, "serviceName")
+		if !strings.HasSuffix(service, ".s3") {
+			continue
+		}
+		region := strings.TrimSuffix(strings.TrimPrefix(service, "com.amazonaws."), ".s3")
+		return strings.Contains(mocks.GetString(e.Inputs, "policy"),
+			`"Resource":["arn:`+partition+`:s3:::prod-`+region+`-starport-layer-bucket/*"]`)
+	}
+	return false
 }
 
 // TestRegionalImageDigestIsStable runs the stack twice: the same checkout
@@ -321,5 +353,19 @@ func TestRegionalVpcUsesTheStackProvider(t *testing.T) {
 	ref := spy.providers[vpcs[0].Name]["aws"]
 	if !strings.Contains(ref, "pulumi:providers:aws::gatehouse-govcloud") {
 		t.Fatalf("the awsx VPC gets aws provider %q, not the stack's", ref)
+	}
+}
+
+// TestGovCloudBackchannelLogout: with mTLS verify, the IdP's back-channel
+// logout call needs its own listener; configured, the stack opens it to the
+// IdP's ranges only and the 443 listener keeps verifying certificates.
+func TestGovCloudBackchannelLogout(t *testing.T) {
+	m := runStack(t, "govcloud", map[string]string{"gatehouse:backchannelLogout": `{"cidrs":["198.51.100.0/24"]}`})
+	backchannel := listener(t, m, 8443).Inputs
+	rule := only(t, m, "aws:lb/listenerRule:ListenerRule").Inputs
+	if mocks.GetString(backchannel, "mutualAuthentication.mode") != "" || mocks.GetString(backchannel, "defaultActions[0].type") != "fixed-response" ||
+		mocks.GetString(rule, "conditions[0].pathPattern.values[0]") != components.BackchannelLogoutPath ||
+		mocks.GetString(listener(t, m, 443).Inputs, "mutualAuthentication.mode") != "verify" {
+		t.Errorf("back-channel listener %v, rule %v", backchannel, rule)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,9 +22,12 @@ var fedrampRegions = map[string]bool{
 }
 
 const (
-	fedrampMaxIdle   = 15 * time.Minute // AC-11: session lock after 15 minutes of inactivity
-	edgeMaxTimeout   = 29 * time.Second // API Gateway's integration limit is 30 s
-	edgeMaxBodyBytes = 6 << 20          // Lambda's synchronous payload limit
+	fedrampMaxIdle = 15 * time.Minute // AC-11: session lock after 15 minutes of inactivity
+	edgeMaxTimeout = 29 * time.Second // API Gateway's integration limit is 30 s
+	// edgeMaxBodyBytes keeps a body inside Lambda's 6 MB synchronous request
+	// payload, which carries it base64-encoded (4/3 larger) beside the headers
+	// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+	edgeMaxBodyBytes = 4 << 20
 )
 
 var (
@@ -41,13 +45,11 @@ func validate(c *Config, ps *problems) {
 	validateSessions(c, ps)
 	validateRoutes(c, ps)
 	validateRegional(c, ps)
+	validateDeployability(c, ps)
 	if c.SpaDist != "" {
 		if _, err := os.Stat(filepath.Join(c.SpaDist, "index.html")); err != nil {
 			ps.add(key("spaDist"), "%s holds no index.html: point it at a built SPA (npm run build in frontend/ writes frontend/dist), or remove it to build frontend/", c.SpaDist)
 		}
-	}
-	if c.Topology == TopologyEdge && c.ReservedConcurrency < 1 {
-		ps.add(key("reservedConcurrency"), "%d must be at least 1 so the BFF Lambda can run", c.ReservedConcurrency)
 	}
 	if c.WafRateLimit < 100 || c.WafRateLimit > 2_000_000_000 {
 		ps.add(key("wafRateLimit"), "%d is outside WAF's range; use 100 to 2000000000 requests per 5 minutes per IP", c.WafRateLimit)
@@ -120,12 +122,14 @@ func validateDomain(c *Config, ps *problems) {
 }
 
 func validateIdentity(c *Config, ps *problems) {
-	if !domainPrefixPattern.MatchString(c.CognitoDomainPrefix) {
-		ps.add(key("cognitoDomainPrefix"), "%q must be 1-63 lowercase letters, digits or hyphens", c.CognitoDomainPrefix)
-	}
-	for _, w := range reservedPrefixWords {
-		if strings.Contains(c.CognitoDomainPrefix, w) {
-			ps.add(key("cognitoDomainPrefix"), "%q contains %q, which Cognito reserves; choose another prefix", c.CognitoDomainPrefix, w)
+	if c.CognitoDomainPrefix != "" {
+		if !domainPrefixPattern.MatchString(c.CognitoDomainPrefix) {
+			ps.add(key("cognitoDomainPrefix"), "%q must be 1-63 lowercase letters, digits or hyphens", c.CognitoDomainPrefix)
+		}
+		for _, w := range reservedPrefixWords {
+			if strings.Contains(c.CognitoDomainPrefix, w) {
+				ps.add(key("cognitoDomainPrefix"), "%q contains %q, which Cognito reserves; choose another prefix", c.CognitoDomainPrefix, w)
+			}
 		}
 	}
 	switch c.Mfa {
@@ -146,6 +150,15 @@ func validateIdentity(c *Config, ps *problems) {
 	default:
 		ps.add(key("advancedSecurity"), "%q must be ENFORCED, AUDIT or OFF", c.AdvancedSecurity)
 	}
+	switch c.CognitoFeaturePlan {
+	case "", components.FeaturePlanPlus:
+	case components.FeaturePlanLite, components.FeaturePlanEssentials:
+		if c.AdvancedSecurity == "ENFORCED" || c.AdvancedSecurity == "AUDIT" || (c.AdvancedSecurity == "" && c.FIPS() && !c.IsGovCloud()) {
+			ps.add(key("cognitoFeaturePlan"), "%s has no threat protection, which gatehouse:advancedSecurity turns on (by default under fedramp-high): use PLUS, or set gatehouse:advancedSecurity to OFF", c.CognitoFeaturePlan)
+		}
+	default:
+		ps.add(key("cognitoFeaturePlan"), "%q must be LITE, ESSENTIALS or PLUS", c.CognitoFeaturePlan)
+	}
 	if c.AccessTokenMinutes < 5 || c.AccessTokenMinutes > 60 {
 		ps.add(key("accessTokenMinutes"), "%d must be 5 to 60: short-lived access tokens limit what a leaked token can do", c.AccessTokenMinutes)
 	}
@@ -164,6 +177,13 @@ func validateIdentity(c *Config, ps *problems) {
 		}
 		if f.Name == "" {
 			ps.add(key("federation"), "needs a name (shown on the sign-in page)")
+		} else if len(f.Name) > 32 || strings.HasPrefix(f.Name, "_") || strings.ContainsAny(f.Name, " \t") {
+			ps.add(key("federation"), "name %q must be 1-32 characters without spaces or a leading underscore (Cognito's provider names)", f.Name)
+		}
+		for attr := range f.AttributeMapping {
+			if custom, ok := strings.CutPrefix(attr, "custom:"); ok && !slices.Contains(components.CustomAttributes, custom) {
+				ps.add(key("federation"), "attributeMapping maps %s, which the user pool does not declare; use one of %v", attr, customAttributeNames())
+			}
 		}
 	}
 }
@@ -202,7 +222,7 @@ func validateRoutes(c *Config, ps *problems) {
 			ps.add(k+".timeout", "%s exceeds API Gateway's 29s limit on the edge topology", r.Timeout)
 		}
 		if r.MaxBodyBytes < 0 || (c.Topology == TopologyEdge && r.MaxBodyBytes > edgeMaxBodyBytes) {
-			ps.add(k+".maxBodyBytes", "%d must be positive and, on the edge topology, at most %d (Lambda's payload limit)", r.MaxBodyBytes, edgeMaxBodyBytes)
+			ps.add(k+".maxBodyBytes", "%d must be positive and, on the edge topology, at most %d: Lambda's 6 MB request payload carries the body base64-encoded beside the headers", r.MaxBodyBytes, edgeMaxBodyBytes)
 		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 const providerType = "pulumi:providers:aws"
 
 // convert presents mock-registered resources the way the engine presents them to the pack: type,
-// camelCase properties (the inputs plus what the provider computes, and the ID), URN, parent and
-// the provider with its region. Provider resources themselves are left out.
+// camelCase properties (the inputs plus what the provider computes, and the ID), URN, parent,
+// dependencies and the provider with its region. Provider resources themselves are left out.
 func convert(registered []mocks.Resource, stackRegion string) []rules.Resource {
 	regions := map[string]string{}
 	byTypeName := map[string]string{}
@@ -38,11 +38,18 @@ func convert(registered []mocks.Resource, stackRegion string) []rules.Resource {
 		if i := strings.LastIndex(r.Provider, "::"); i >= 0 && regions[r.Provider[i+2:]] != "" {
 			region = regions[r.Provider[i+2:]]
 		}
+		var deps []string
+		for _, d := range r.Dependencies {
+			if urn := byTypeName[typeAndName(d)]; urn != "" {
+				deps = append(deps, urn)
+			}
+		}
 		out = append(out, rules.Resource{
-			Type:       r.Type,
-			Name:       r.Name,
-			URN:        r.URN,
-			Parent:     byTypeName[typeAndName(r.Parent)],
+			Type:         r.Type,
+			Name:         r.Name,
+			URN:          r.URN,
+			Dependencies: deps,
+			Parent:       byTypeName[typeAndName(r.Parent)],
 			Properties: resource.FromResourcePropertyMap(props),
 			Provider: policyx.AnalyzerProviderResource{
 				Type:       providerType,

@@ -11,7 +11,7 @@ import (
 
 func allCases() []ruleCase {
 	var out []ruleCase
-	for _, family := range [][]ruleCase{s3Cases(), dataCases(), networkCases(), accessCases(), loggingCases(), partitionCases()} {
+	for _, family := range [][]ruleCase{s3Cases(), dataCases(), networkCases(), accessCases(), loggingCases(), partitionCases(), deployabilityCases()} {
 		out = append(out, family...)
 	}
 	return out
@@ -86,6 +86,14 @@ func TestCatalog(t *testing.T) {
 		}
 		if r.Level(fedramp) != policyx.EnforcementLevelMandatory {
 			t.Errorf("%s is not mandatory under fedramp-high", r.Name)
+		}
+		if r.Family == rules.FamilyDeployability {
+			if !strings.HasPrefix(r.Doc, "https://docs.aws.amazon.com/") {
+				t.Errorf("%s names no AWS documentation (Doc %q)", r.Name, r.Doc)
+			}
+			if r.Level(commercial) != policyx.EnforcementLevelMandatory {
+				t.Errorf("%s is not mandatory everywhere: what AWS refuses is refused in every stack", r.Name)
+			}
 		}
 	}
 	if resourceRules < 45 {

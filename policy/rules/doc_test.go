@@ -2,7 +2,9 @@ package rules_test
 
 import (
 	"flag"
+
 	"fmt"
+	"github.com/gatehouse/gatehouse/components/names"
 	"os"
 	"strings"
 	"testing"
@@ -39,6 +41,9 @@ This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
   (`+"`make review STACK=<name>`"+`), where every value is known, judges them all.
 - **Origin verify.** An HTTP API route without an authorizer passes only when CloudFront reaches the
   API with the secret `+"`%s`"+` header, which the BFF requires.
+- **Deployability.** The `+"`deployability`"+` rules catch what AWS would refuse, or what would fail,
+  at the first `+"`pulumi up`"+` although every value is well formed; each encodes the AWS
+  documentation listed after the table, and each is mandatory in every stack.
 
 | Rule | Family | NIST 800-53 rev5 | Outside FedRAMP High | Requirement |
 | --- | --- | --- | --- | --- |
@@ -52,6 +57,19 @@ This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Name, r.Family, strings.Join(r.Controls, ", "), level,
 			strings.ReplaceAll(r.Summary, "|", "\\|"))
 	}
+	b.WriteString("\n## Deployability rules and the AWS documentation they encode\n\n")
+	for _, r := range rules.Catalog() {
+		if r.Family != rules.FamilyDeployability {
+			continue
+		}
+		fmt.Fprintf(&b, "- `%s`: %s\n", r.Name, r.Doc)
+		if r.Name == "aws-name-limits" {
+			for _, n := range names.Rules() {
+				fmt.Fprintf(&b, "  - `%s` `%s`: %d to %d characters of [%s]%s, %s\n", n.Type, n.Property, n.Min, n.Max,
+					strings.ReplaceAll(n.Allowed, "|", "\\|"), nameRuleNotes(n), n.Doc)
+			}
+		}
+	}
 	if *update {
 		if err := os.WriteFile(rulesDoc, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
@@ -64,4 +82,31 @@ This file is generated from the catalog: `+"`go test ./policy/rules -update`"+`.
 	if string(want) != b.String() {
 		t.Errorf("%s is out of date with the catalog: run go test ./policy/rules -update and review the diff", rulesDoc)
 	}
+}
+
+// nameRuleNotes says what a name rule requires beyond its length and alphabet.
+func nameRuleNotes(n names.Rule) string {
+	var notes []string
+	if n.Prefix != "" {
+		notes = append(notes, "after "+"`"+n.Prefix+"`")
+	}
+	if n.Lower {
+		notes = append(notes, "lowercase")
+	}
+	if n.AlnumEdges {
+		notes = append(notes, "a letter or digit at each end")
+	}
+	for _, p := range n.ReservedPrefixes {
+		notes = append(notes, "not beginning "+"`"+p+"`")
+	}
+	for _, w := range n.ReservedWords {
+		notes = append(notes, "without "+"`"+w+"`")
+	}
+	if n.Global {
+		notes = append(notes, "unique across all AWS accounts (derived names carry an account hash)")
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(notes, ", ")
 }

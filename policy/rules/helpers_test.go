@@ -86,12 +86,14 @@ func fired(findings []finding, rule string) []finding {
 	return out
 }
 
-// ruleCase is one rule's fixtures: bad must make the rule fire, good must not.
+// ruleCase is one rule's fixtures: bad must make the rule fire, good must not. doc names the AWS
+// documentation a deployability fixture encodes.
 type ruleCase struct {
 	rule     string
 	settings rules.Settings
 	bad      []rules.Resource
 	good     []rules.Resource
+	doc      string
 }
 
 var covered = map[string]bool{}

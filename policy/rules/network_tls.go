@@ -188,6 +188,7 @@ func edgeAndALBRules() []Rule {
 				}
 				return out
 			}), typesLoadBalancer...),
+		albMtlsNoBypass(),
 	}
 }
 

@@ -45,6 +45,8 @@ type Rule struct {
 	Check func(r Resource, s Settings) []string
 	// CheckStack inspects the whole stack, for rules that span several resources.
 	CheckStack func(st *Stack) []Finding
+	// Doc is the AWS documentation a deployability rule encodes.
+	Doc string
 }
 
 // Finding is a stack rule's violation: the resource at fault (empty for the stack) and how to fix it.
@@ -73,7 +75,7 @@ func (r Rule) Level(s Settings) policyx.EnforcementLevel {
 func Catalog() []Rule {
 	var all []Rule
 	for _, family := range [][]Rule{
-		encryptionRules(), networkRules(), identityRules(), loggingRules(), computeRules(), partitionRules(),
+		encryptionRules(), networkRules(), identityRules(), loggingRules(), computeRules(), partitionRules(), deployabilityRules(),
 	} {
 		all = append(all, family...)
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -14,10 +15,16 @@ const (
 	ComplianceFedRAMPHigh     = "fedramp-high"
 )
 
-// Settings are the partition and compliance level a rule judges against.
+// Settings are the partition and compliance level a rule judges against, and what the stack's
+// configuration declares about the account.
 type Settings struct {
 	Partition  string
 	Compliance string
+	// ReservationsOptedIn says the configuration asks for Lambda reservations
+	// (<project>:reservedConcurrency), and LambdaConcurrencyQuota is the account's
+	// concurrency quota it declares (<project>:lambdaConcurrencyQuota).
+	ReservationsOptedIn    bool
+	LambdaConcurrencyQuota int
 }
 
 // GovCloud is true in the aws-us-gov partition.
@@ -48,9 +55,14 @@ func PartitionOfRegion(region string) string {
 
 // StackConfigKeys are the stack configuration keys StackSettings reads, for a project.
 func StackConfigKeys(project string) []string {
-	keys := []string{"aws:region", "gatehouse:compliance", "gatehouse:partition"}
+	var keys []string
+	namespaces := []string{"gatehouse"}
 	if project != "" && project != "gatehouse" {
-		keys = append(keys, project+":compliance", project+":partition")
+		namespaces = append(namespaces, project)
+	}
+	keys = append(keys, "aws:region")
+	for _, ns := range namespaces {
+		keys = append(keys, ns+":compliance", ns+":partition", ns+":reservedConcurrency", ns+":lambdaConcurrencyQuota")
 	}
 	return keys
 }
@@ -69,6 +81,13 @@ func StackSettings(config map[string]string) Settings {
 			s.Compliance = strings.TrimSpace(value)
 		case strings.HasSuffix(key, ":partition") && !strings.HasPrefix(key, "aws:"):
 			explicitPartition = strings.TrimSpace(value)
+		case strings.HasSuffix(key, ":reservedConcurrency"):
+			n, err := strconv.Atoi(strings.TrimSpace(value))
+			s.ReservationsOptedIn = s.ReservationsOptedIn || (err == nil && n > 0)
+		case strings.HasSuffix(key, ":lambdaConcurrencyQuota"):
+			if n, err := strconv.Atoi(strings.TrimSpace(value)); err == nil {
+				s.LambdaConcurrencyQuota = n
+			}
 		}
 	}
 	if explicitPartition != "" {
@@ -84,6 +103,10 @@ func (s Settings) merge(fallback Settings) Settings {
 	}
 	if s.Compliance == "" {
 		s.Compliance = fallback.Compliance
+	}
+	s.ReservationsOptedIn = s.ReservationsOptedIn || fallback.ReservationsOptedIn
+	if s.LambdaConcurrencyQuota == 0 {
+		s.LambdaConcurrencyQuota = fallback.LambdaConcurrencyQuota
 	}
 	return s
 }

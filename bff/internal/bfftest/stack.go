@@ -34,8 +34,14 @@ type Options struct {
 	Audit *Audit
 	// AccessTokenTTL at the IdP. Defaults to 5m.
 	AccessTokenTTL time.Duration
+	// IDTokenTTL at the IdP. Defaults to 1h. The BFF checks ID token expiry
+	// by Clock, so a test that advances it far needs longer ID tokens.
+	IDTokenTTL time.Duration
 	// Env overrides GATEHOUSE_* variables.
 	Env map[string]string
+	// TunnelRecheck overrides how often open WebSocket tunnels re-read
+	// their session (server.Deps.TunnelRecheck).
+	TunnelRecheck time.Duration
 	// Deps adjusts the dependencies of every instance before it is built,
 	// e.g. to reach the IdP through a test proxy or AWS through a stand-in.
 	Deps func(*server.Deps)
@@ -69,6 +75,7 @@ type Stack struct {
 	caFile   string
 	handler  *swappable
 	sessions *session.Manager
+	recheck  time.Duration
 	deps     func(*server.Deps)
 }
 
@@ -89,7 +96,7 @@ func Start(t testing.TB, opts Options) *Stack {
 	if opts.Audit == nil {
 		t.Fatal("bfftest: Options.Audit is required")
 	}
-	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, deps: opts.Deps}
+	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, recheck: opts.TunnelRecheck, deps: opts.Deps}
 	s.Upstream = StartUpstream(t)
 
 	// The BFF listens first so the IdP can be told its URLs and trust its certificate.
@@ -107,6 +114,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		PostLogoutRedirectURIs: []string{s.URL + "/"},
 		BackchannelLogoutURI:   s.URL + "/auth/backchannel-logout",
 		AccessTokenTTL:         opts.AccessTokenTTL,
+		IDTokenTTL:             opts.IDTokenTTL,
 		TestEndpoints:          true,
 		ExtraCACertsFile:       s.caFile,
 	})
@@ -157,7 +165,10 @@ func (s *Stack) build() *server.App { return s.buildWith(s.Keys) }
 
 func (s *Stack) buildWith(keys session.KeySource) *server.App {
 	s.t.Helper()
-	deps := server.Deps{Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, DataKey: keys, Now: s.Clock.Now}
+	deps := server.Deps{
+		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, DataKey: keys, Now: s.Clock.Now,
+		TunnelRecheck: s.recheck,
+	}
 	if s.deps != nil {
 		s.deps(&deps)
 	}
