@@ -44,7 +44,7 @@ func TestSafeReturnTo(t *testing.T) {
 
 func TestCognitoEndpointsNeedNoNetwork(t *testing.T) {
 	// An unroutable issuer proves that nothing is fetched to build these.
-	idp := NewIdP("https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc", "https://app.auth-fips.us-gov-west-1.amazoncognito.com/", "client-1", NewHTTPClient(0))
+	idp := NewIdP(IdPOptions{Issuer: "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc", CognitoDomain: "https://app.auth-fips.us-gov-west-1.amazoncognito.com/", ClientID: "client-1"})
 	ctx := context.Background()
 	ep, err := idp.Endpoints(ctx)
 	if err != nil {
@@ -76,7 +76,7 @@ func TestOptionsValidateListsEverything(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, field := range []string{"IdP", "Sessions", "Store", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
+	for _, field := range []string{"IdP", "Sessions", "Sealer", "ClientSecret", "RedirectURL", "PostLogoutURL"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error lacks %s: %v", field, err)
 		}

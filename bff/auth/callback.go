@@ -51,32 +51,33 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		writeBrowserError(w, r, http.StatusBadRequest, middleware.CodeInvalidRequest, "The sign-in response is incomplete.")
 		return
 	}
-	secret, err := h.secret(ctx)
-	if err != nil {
+	var tok *oauth2.Token
+	err = h.withClientSecret(ctx, func(cfg *oauth2.Config) error {
+		var err error
+		tok, err = cfg.Exchange(h.oauthContext(ctx), code, oauth2.VerifierOption(st.Verifier))
+		return err
+	})
+	switch {
+	case errors.Is(err, errSecretUnavailable):
 		log.Error("callback: client secret unavailable", "error", err)
 		writeBrowserError(w, r, http.StatusServiceUnavailable, middleware.CodeIdPUnavailable, "Sign-in is not available right now.")
 		return
-	}
-	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
-	if err != nil {
-		log.Error("callback: identity provider unavailable", "error", err)
-		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+	case loginRefused(err):
+		log.Warn("callback: code exchange refused", "answer", tokenErrorSummary(err))
+		writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in could not be completed.")
 		return
-	}
-	tok, err := cfg.Exchange(h.oauthContext(ctx), code, oauth2.VerifierOption(st.Verifier))
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			log.Warn("callback: code exchange refused", "status", re.Response.StatusCode, "idp_error", re.ErrorCode)
-			writeBrowserError(w, r, http.StatusBadRequest, codeLoginFailed, "The sign-in could not be completed.")
-			return
-		}
-		log.Error("callback: code exchange failed", "error", err)
+	case err != nil:
+		log.Error("callback: code exchange failed", "error", tokenErrorSummary(err))
 		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
 		return
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	idt, err := h.opts.IdP.VerifyIDToken(ctx, rawID)
+	if errors.Is(err, ErrIdPUnavailable) {
+		log.Error("callback: identity provider keys unavailable", "error", err)
+		writeBrowserError(w, r, http.StatusBadGateway, middleware.CodeIdPUnavailable, "The sign-in service could not be reached.")
+		return
+	}
 	if err != nil {
 		log.Warn("callback: ID token refused", "reason", err.Error())
 		writeBrowserError(w, r, http.StatusUnauthorized, middleware.CodeInvalidToken, "The identity provider's answer could not be verified.")
@@ -103,7 +104,7 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	ns := session.NewSession{
 		Subject:      c.Subject,
 		IdPSessionID: c.SessionID,
-		Claims:       displayClaims(c, tok),
+		Claims:       displayClaims(c, grantedScope(tok)),
 		Groups:       groupsOf(c),
 		Tokens:       h.tokensFrom(tok, rawID),
 	}
@@ -126,14 +127,23 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A new login replaces any session this browser already had.
-	if old, err := r.Cookie(h.opts.Sessions.Options().CookieName); err == nil && session.ValidID(old.Value) && session.Key(old.Value) != s.Key() {
-		if err := h.opts.Store.Delete(ctx, session.Key(old.Value)); err != nil {
-			log.Warn("login: previous session not deleted", "error", err)
-		}
+	if err := h.opts.Sessions.EndReplaced(ctx, r, s); err != nil {
+		log.Warn("login: previous session not deleted", "error", err)
 	}
 	log.Info("login", "sub", c.Subject, "session", s.Key()[:12])
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+}
+
+// loginRefused tells a refusal of this sign-in (an expired or replayed
+// code, a wrong PKCE verifier: try again) from the service failing (a 429,
+// a WAF, a server error, or a client secret the IdP no longer accepts).
+func loginRefused(err error) bool {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil || re.ErrorCode == "" || refusedAs(err, "invalid_client") {
+		return false
+	}
+	return re.Response.StatusCode == http.StatusBadRequest || re.Response.StatusCode == http.StatusUnauthorized
 }
 
 func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {
@@ -147,20 +157,17 @@ func (h *Handler) tokensFrom(tok *oauth2.Token, rawID string) session.Tokens {
 	return session.Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, IDToken: rawID, Expiry: expiry}
 }
 
-func displayClaims(c idClaims, tok *oauth2.Token) map[string]string {
+// displayClaims are the claims a session keeps from an ID token, plus the
+// granted scope.
+func displayClaims(c idClaims, scope string) map[string]string {
 	m := map[string]string{}
-	set := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	set("email", c.Email)
-	set("name", c.Name)
-	set("preferred_username", c.PreferredUsername)
+	setClaim(m, "email", c.Email)
+	setClaim(m, "name", c.Name)
+	setClaim(m, "preferred_username", c.PreferredUsername)
 	if c.PreferredUsername == "" {
-		set("preferred_username", c.CognitoUsername)
+		setClaim(m, "preferred_username", c.CognitoUsername)
 	}
-	set("scope", grantedScope(tok))
+	setClaim(m, "scope", scope)
 	return m
 }
 

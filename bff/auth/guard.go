@@ -115,5 +115,5 @@ func (h *Handler) User(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) oauthContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, h.opts.IdP.httpClient)
+	return context.WithValue(ctx, oauth2.HTTPClient, h.opts.IdP.opts.HTTPClient)
 }

@@ -32,7 +32,11 @@ func newGuardHarness(t *testing.T) *guardHarness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	sealer, err := session.NewSealer(bytes.Repeat([]byte{1}, session.KeySize))
+	sealer, err := session.NewSealer(session.PurposeSessionTokens, bytes.Repeat([]byte{1}, session.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loginSealer, err := session.NewSealer(session.PurposeLoginState, bytes.Repeat([]byte{1}, session.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +46,11 @@ func newGuardHarness(t *testing.T) *guardHarness {
 		t.Fatal(err)
 	}
 	opts := Options{
-		Sessions: g.mgr, Store: store, Sealer: sealer, Now: clock,
+		Sessions: g.mgr, Sealer: loginSealer, Now: clock,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Refresh is never reached here except through a failing secret,
 		// which FreshTokens answers with the current token while it lasts.
-		ClientSecret: func(context.Context) (string, error) { return "", errors.New("secret store down") },
+		ClientSecret: SecretFunc(func(context.Context) (string, error) { return "", errors.New("secret store down") }),
 	}
 	opts.Defaults()
 	g.h = &Handler{opts: opts}
@@ -93,7 +97,7 @@ func TestGuardsStoreSessionAndPrincipal(t *testing.T) {
 	// Within the refresh skew: the refresh fails (no secret), the token still works.
 	expiring, expiringCookie := g.signIn(t, 30*time.Second)
 	retired, retiredCookie := g.signIn(t, time.Hour)
-	rotated, err := session.NewSealer(bytes.Repeat([]byte{2}, session.KeySize))
+	rotated, err := session.NewSealer(session.PurposeSessionTokens, bytes.Repeat([]byte{2}, session.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}

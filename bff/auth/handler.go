@@ -18,15 +18,15 @@ import (
 
 // Options configure the auth handlers.
 type Options struct {
-	IdP      *IdP
+	IdP *IdP
+	// Sessions keeps the sessions; its refresh lease lets one instance at
+	// a time refresh a session.
 	Sessions *session.Manager
-	// Store is the sessions' store; refresh takes a short lease record in it
-	// so that only one instance refreshes a session at a time.
-	Store session.Store
 	// Sealer seals the short-lived login cookie (state, nonce, PKCE verifier).
 	Sealer session.Sealer
-	// ClientSecret yields the client secret, possibly fetched lazily.
-	ClientSecret  middleware.SecretSource
+	// ClientSecret yields the client secret, possibly fetched lazily, and
+	// reads it again when the IdP refuses it.
+	ClientSecret  ClientSecret
 	RedirectURL   string
 	PostLogoutURL string
 	Scopes        []string
@@ -36,7 +36,8 @@ type Options struct {
 	BindCertificate bool
 	// RefreshSkew refreshes this long before the access token expires. Defaults to 60s.
 	RefreshSkew time.Duration
-	// RefreshLease bounds how long one instance holds the refresh lease. Defaults to 15s.
+	// RefreshLease bounds one refresh: the IdP call, the write, and the
+	// lease that keeps other instances from refreshing meanwhile. Defaults to 15s.
 	RefreshLease time.Duration
 	// LoginTTL bounds the time between /auth/login and the callback. Defaults to 10m.
 	LoginTTL time.Duration
@@ -78,7 +79,7 @@ func (o *Options) Defaults() {
 func (o *Options) Validate() error {
 	var errs []error
 	for name, missing := range map[string]bool{
-		"IdP": o.IdP == nil, "Sessions": o.Sessions == nil, "Store": o.Store == nil, "Sealer": o.Sealer == nil,
+		"IdP": o.IdP == nil, "Sessions": o.Sessions == nil, "Sealer": o.Sealer == nil,
 		"ClientSecret": o.ClientSecret == nil, "RedirectURL": o.RedirectURL == "", "PostLogoutURL": o.PostLogoutURL == "",
 	} {
 		if missing {
@@ -106,7 +107,7 @@ func New(opts Options) (*Handler, error) {
 func (h *Handler) log(ctx context.Context) *slog.Logger { return middleware.Logger(ctx, h.opts.Logger) }
 
 func (h *Handler) secret(ctx context.Context) (string, error) {
-	s, err := h.opts.ClientSecret(ctx)
+	s, err := h.opts.ClientSecret.Secret(ctx)
 	if err != nil {
 		return "", fmt.Errorf("auth: client secret: %w", err)
 	}

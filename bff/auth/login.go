@@ -122,6 +122,10 @@ func (h *Handler) readLoginState(r *http.Request) (loginState, error) {
 	if err := json.Unmarshal(raw, &st); err != nil || h.opts.Now().After(st.Expires) {
 		return loginState{}, errBadLoginState
 	}
+	// Checked at /auth/login already; again here, so even a forged cookie cannot redirect off-site.
+	if _, ok := SafeReturnTo(st.ReturnTo); !ok {
+		return loginState{}, fmt.Errorf("%w: returnTo", errBadLoginState)
+	}
 	got := r.URL.Query().Get("state")
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.State)) != 1 {
 		return loginState{}, fmt.Errorf("%w: state mismatch", errBadLoginState)

@@ -16,7 +16,7 @@ import (
 // callback's state check. Only the genuine sealed state, with its own
 // unexpired value, is accepted; a forged, altered or replayed one never is.
 func FuzzLoginState(f *testing.F) {
-	sealer, err := session.NewSealer(bytes.Repeat([]byte{5}, session.KeySize))
+	sealer, err := session.NewSealer(session.PurposeLoginState, bytes.Repeat([]byte{5}, session.KeySize))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -33,10 +34,7 @@ type Endpoints struct {
 // IdP resolves the provider's endpoints lazily (discovery on first use, none
 // for Cognito) and keeps the verifier and key set it builds from them.
 type IdP struct {
-	issuer        string
-	cognitoDomain string
-	clientID      string
-	httpClient    *http.Client
+	opts IdPOptions
 
 	mu       sync.Mutex
 	resolved *resolvedIdP
@@ -45,12 +43,46 @@ type IdP struct {
 type resolvedIdP struct {
 	endpoints Endpoints
 	verifier  *oidc.IDTokenVerifier
-	keys      oidc.KeySet
+	keys      *keySet
+}
+
+// IdPOptions configure an IdP.
+type IdPOptions struct {
+	// Issuer is the OIDC issuer URL. Required.
+	Issuer string
+	// CognitoDomain is the Cognito hosted-UI base URL; when set, Cognito's
+	// fixed endpoints are used and no discovery call is made. Defaults to "".
+	CognitoDomain string
+	// ClientID is the confidential client's id. Required.
+	ClientID string
+	// HTTPClient calls the IdP. Defaults to NewHTTPClient(10 * time.Second).
+	HTTPClient *http.Client
+	// Now dates token expiry checks and paces key fetches. Defaults to time.Now.
+	Now func() time.Time
+	// KeyRefetch is the least time between two fetches of the IdP's keys
+	// that tokens from anyone (back-channel logout) may cause. Defaults to 1m.
+	KeyRefetch time.Duration
+}
+
+// Defaults fills unset fields.
+func (o *IdPOptions) Defaults() {
+	o.Issuer = strings.TrimSuffix(o.Issuer, "/")
+	o.CognitoDomain = strings.TrimSuffix(o.CognitoDomain, "/")
+	if o.HTTPClient == nil {
+		o.HTTPClient = NewHTTPClient(10 * time.Second)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.KeyRefetch == 0 {
+		o.KeyRefetch = time.Minute
+	}
 }
 
 // NewIdP makes no network call; the first login or token check does.
-func NewIdP(issuer, cognitoDomain, clientID string, httpClient *http.Client) *IdP {
-	return &IdP{issuer: strings.TrimSuffix(issuer, "/"), cognitoDomain: strings.TrimSuffix(cognitoDomain, "/"), clientID: clientID, httpClient: httpClient}
+func NewIdP(opts IdPOptions) *IdP {
+	opts.Defaults()
+	return &IdP{opts: opts}
 }
 
 // ErrIdPUnavailable wraps failures to reach the IdP.
@@ -62,20 +94,18 @@ func (p *IdP) resolve(ctx context.Context) (*resolvedIdP, error) {
 	if p.resolved != nil {
 		return p.resolved, nil
 	}
-	// The key set outlives this request: it refetches keys on rotation.
-	keyCtx := oidc.ClientContext(context.Background(), p.httpClient)
 	var r resolvedIdP
-	if p.cognitoDomain != "" {
+	if p.opts.CognitoDomain != "" {
 		r.endpoints = Endpoints{
-			Issuer:        p.issuer,
-			Auth:          p.cognitoDomain + "/oauth2/authorize",
-			Token:         p.cognitoDomain + "/oauth2/token",
-			JWKS:          p.issuer + "/.well-known/jwks.json",
-			Revocation:    p.cognitoDomain + "/oauth2/revoke",
-			CognitoLogout: p.cognitoDomain + "/logout",
+			Issuer:        p.opts.Issuer,
+			Auth:          p.opts.CognitoDomain + "/oauth2/authorize",
+			Token:         p.opts.CognitoDomain + "/oauth2/token",
+			JWKS:          p.opts.Issuer + "/.well-known/jwks.json",
+			Revocation:    p.opts.CognitoDomain + "/oauth2/revoke",
+			CognitoLogout: p.opts.CognitoDomain + "/logout",
 		}
 	} else {
-		discovered, err := oidc.NewProvider(oidc.ClientContext(ctx, p.httpClient), p.issuer)
+		discovered, err := oidc.NewProvider(oidc.ClientContext(ctx, p.opts.HTTPClient), p.opts.Issuer)
 		if err != nil {
 			return nil, fmt.Errorf("%w: discovery: %w", ErrIdPUnavailable, err)
 		}
@@ -88,10 +118,14 @@ func (p *IdP) resolve(ctx context.Context) (*resolvedIdP, error) {
 			return nil, fmt.Errorf("%w: discovery document: %w", ErrIdPUnavailable, err)
 		}
 		ep := discovered.Endpoint()
-		r.endpoints = Endpoints{Issuer: p.issuer, Auth: ep.AuthURL, Token: ep.TokenURL, JWKS: extra.JWKS, Revocation: extra.Revocation, EndSession: extra.EndSession}
+		r.endpoints = Endpoints{Issuer: p.opts.Issuer, Auth: ep.AuthURL, Token: ep.TokenURL, JWKS: extra.JWKS, Revocation: extra.Revocation, EndSession: extra.EndSession}
 	}
-	r.keys = oidc.NewRemoteKeySet(keyCtx, r.endpoints.JWKS)
-	r.verifier = oidc.NewVerifier(r.endpoints.Issuer, r.keys, &oidc.Config{ClientID: p.clientID, SupportedSigningAlgs: []string{oidc.RS256, oidc.ES256, oidc.PS256}})
+	r.keys = newKeySet(r.endpoints.JWKS, p.opts.HTTPClient, p.opts.Now, p.opts.KeyRefetch)
+	algs := make([]string, len(signingAlgs))
+	for i, a := range signingAlgs {
+		algs[i] = string(a)
+	}
+	r.verifier = oidc.NewVerifier(r.endpoints.Issuer, r.keys, &oidc.Config{ClientID: p.opts.ClientID, SupportedSigningAlgs: algs, Now: p.opts.Now})
 	p.resolved = &r
 	return p.resolved, nil
 }
@@ -112,7 +146,7 @@ func (p *IdP) OAuth2Config(ctx context.Context, secret, redirectURL string, scop
 		return nil, err
 	}
 	return &oauth2.Config{
-		ClientID:     p.clientID,
+		ClientID:     p.opts.ClientID,
 		ClientSecret: secret,
 		RedirectURL:  redirectURL,
 		Scopes:       scopes,
@@ -120,22 +154,56 @@ func (p *IdP) OAuth2Config(ctx context.Context, secret, redirectURL string, scop
 	}, nil
 }
 
-// VerifyIDToken checks signature, issuer, audience and expiry.
+// VerifyIDToken checks an ID token from the token endpoint: signature
+// (fetching the IdP's keys again for a key id it has not seen), issuer,
+// audience and expiry. ErrIdPUnavailable means the keys could not be read,
+// which says nothing against the token.
 func (p *IdP) VerifyIDToken(ctx context.Context, raw string) (*oidc.IDToken, error) {
 	r, err := p.resolve(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.verifier.Verify(oidc.ClientContext(ctx, p.httpClient), raw)
+	if err := p.resolveKey(ctx, r, raw, fromTokenEndpoint); err != nil {
+		return nil, err
+	}
+	return r.verifier.Verify(ctx, raw)
 }
 
-// VerifySignature checks a JWT's signature against the IdP's keys only.
-func (p *IdP) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
+// VerifyLogoutToken checks a back-channel logout token's signature and its
+// claims (go-oidc's VerifyLogout: issuer, audience, expiry, the logout
+// event, jti, no nonce, sid or sub). The caller has checked the claims it
+// can before any key is fetched.
+func (p *IdP) VerifyLogoutToken(ctx context.Context, raw string) (*oidc.LogoutToken, error) {
 	r, err := p.resolve(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.keys.VerifySignature(oidc.ClientContext(ctx, p.httpClient), raw)
+	if err := p.resolveKey(ctx, r, raw, fromAnyone); err != nil {
+		return nil, err
+	}
+	return r.verifier.VerifyLogout(ctx, raw)
+}
+
+func (p *IdP) resolveKey(ctx context.Context, r *resolvedIdP, raw string, origin keyOrigin) error {
+	header, _, err := peekJWT(raw)
+	if err != nil {
+		return err
+	}
+	return r.keys.resolve(ctx, header.KeyID, origin)
+}
+
+// peekJWT parses a compact JWS signed with an accepted algorithm and
+// returns its header and its payload, unverified: for checks that must run
+// before the key is looked up.
+func peekJWT(raw string) (jose.Header, []byte, error) {
+	jws, err := jose.ParseSignedCompact(raw, signingAlgs)
+	if err != nil {
+		return jose.Header{}, nil, fmt.Errorf("auth: malformed token: %w", err)
+	}
+	if len(jws.Signatures) != 1 {
+		return jose.Header{}, nil, errors.New("auth: token must carry one signature")
+	}
+	return jws.Signatures[0].Header, jws.UnsafePayloadWithoutVerification(), nil
 }
 
 // Revoke revokes a refresh token (RFC 7009; Cognito's /oauth2/revoke is the same shape).
@@ -153,8 +221,8 @@ func (p *IdP) Revoke(ctx context.Context, secret, refreshToken string) error {
 		return fmt.Errorf("auth: revoke: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(p.clientID), url.QueryEscape(secret))
-	resp, err := p.httpClient.Do(req)
+	req.SetBasicAuth(url.QueryEscape(p.opts.ClientID), url.QueryEscape(secret))
+	resp, err := p.opts.HTTPClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("%w: revoke: %w", ErrIdPUnavailable, err)
 	}
@@ -175,9 +243,9 @@ func (p *IdP) LogoutURL(ctx context.Context, postLogoutURL string) (string, erro
 	}
 	switch {
 	case ep.CognitoLogout != "":
-		return ep.CognitoLogout + "?" + url.Values{"client_id": {p.clientID}, "logout_uri": {postLogoutURL}}.Encode(), nil
+		return ep.CognitoLogout + "?" + url.Values{"client_id": {p.opts.ClientID}, "logout_uri": {postLogoutURL}}.Encode(), nil
 	case ep.EndSession != "":
-		return ep.EndSession + "?" + url.Values{"client_id": {p.clientID}, "post_logout_redirect_uri": {postLogoutURL}}.Encode(), nil
+		return ep.EndSession + "?" + url.Values{"client_id": {p.opts.ClientID}, "post_logout_redirect_uri": {postLogoutURL}}.Encode(), nil
 	default:
 		return postLogoutURL, nil
 	}

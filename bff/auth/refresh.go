@@ -41,6 +41,7 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 
 // RequireAccessToken loads the session (as RequireSession does), refreshes
 // its tokens when they near expiry, and stores the Principal for the proxy.
+// After a refresh, session and principal are the renewed ones.
 func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -48,7 +49,7 @@ func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		accessToken, err := h.freshAccessToken(ctx, s)
+		s, accessToken, err := h.freshAccessToken(ctx, s)
 		if err != nil {
 			h.writeTokenError(ctx, w, s, err)
 			return
@@ -60,17 +61,15 @@ func (h *Handler) RequireAccessToken(next http.Handler) http.Handler {
 	})
 }
 
-// freshAccessToken is FreshTokens for a caller that needs only the access
+// freshAccessToken is fresh for a caller that needs only the access
 // token: unless a refresh is due, it decodes nothing else.
-func (h *Handler) freshAccessToken(ctx context.Context, s *session.Session) (string, error) {
+func (h *Handler) freshAccessToken(ctx context.Context, s *session.Session) (*session.Session, string, error) {
 	if !h.needsRefresh(s) {
-		return h.opts.Sessions.AccessToken(ctx, s)
+		at, err := h.opts.Sessions.AccessToken(ctx, s)
+		return s, at, err
 	}
-	toks, err := h.FreshTokens(ctx, s)
-	if err != nil {
-		return "", err
-	}
-	return toks.AccessToken, nil
+	s, toks, err := h.fresh(ctx, s)
+	return s, toks.AccessToken, err
 }
 
 // writeTokenError maps a failure to produce fresh tokens to an API answer.
@@ -108,12 +107,27 @@ func (h *Handler) needsRefresh(s *session.Session) bool {
 
 // FreshTokens returns the session's tokens, refreshing them first when the
 // access token is within RefreshSkew of expiry. Concurrent calls for one
-// session share one refresh in this process; across instances a lease
-// record in the store admits one refresher, and the others adopt its tokens,
-// so a rotating refresh token is never spent twice.
+// session share one refresh in this process; across instances the
+// session's refresh lease admits one refresher, and the others adopt its
+// tokens, so a rotating refresh token is never spent twice.
 func (h *Handler) FreshTokens(ctx context.Context, s *session.Session) (session.Tokens, error) {
+	_, toks, err := h.fresh(ctx, s)
+	return toks, err
+}
+
+// renewed is a refresh's outcome, shared by every caller waiting on it:
+// they only read the session.
+type renewed struct {
+	session *session.Session
+	tokens  session.Tokens
+}
+
+// fresh is FreshTokens that also returns the session the tokens belong to:
+// after a refresh, the renewed record with the principal the IdP vouched for.
+func (h *Handler) fresh(ctx context.Context, s *session.Session) (*session.Session, session.Tokens, error) {
 	if !h.needsRefresh(s) {
-		return h.opts.Sessions.Tokens(ctx, s)
+		toks, err := h.opts.Sessions.Tokens(ctx, s)
+		return s, toks, err
 	}
 	v, err, _ := h.refresh.Do(s.Key(), func() (any, error) {
 		// Shared by every waiter: one caller's cancellation must not fail the rest.
@@ -122,138 +136,118 @@ func (h *Handler) FreshTokens(ctx context.Context, s *session.Session) (session.
 		return h.refreshSession(rctx, s)
 	})
 	if err == nil {
-		return v.(session.Tokens), nil
+		r := v.(renewed)
+		return r.session, r.tokens, nil
 	}
 	if errors.Is(err, ErrIdPUnavailable) || errors.Is(err, errRefreshBusy) {
 		// The access token may still be good for the rest of the skew window.
 		if toks, terr := h.opts.Sessions.Tokens(ctx, s); terr == nil && h.opts.Now().Before(toks.Expiry) {
 			h.log(ctx).Warn("refresh postponed; using the current access token", "reason", err.Error())
-			return toks, nil
+			return s, toks, nil
 		}
 	}
-	return session.Tokens{}, err
+	return s, session.Tokens{}, err
 }
 
 var errRefreshBusy = errors.New("auth: refresh: another instance holds the lease")
 
-func (h *Handler) refreshSession(ctx context.Context, s *session.Session) (session.Tokens, error) {
+func (h *Handler) refreshSession(ctx context.Context, s *session.Session) (renewed, error) {
 	deadline := h.opts.Now().Add(h.opts.RefreshLease)
 	for {
 		cur, err := h.opts.Sessions.Reload(ctx, s)
 		if err != nil {
-			return session.Tokens{}, err
+			return renewed{}, err
 		}
 		if !h.needsRefresh(cur) {
-			return h.opts.Sessions.Tokens(ctx, cur)
+			toks, err := h.opts.Sessions.Tokens(ctx, cur)
+			return renewed{cur, toks}, err
 		}
-		release, err := h.acquireLease(ctx, cur)
-		if err != nil {
-			return session.Tokens{}, err
-		}
-		if release != nil {
-			defer release()
+		// The lease lasts as long as this refresh may (ctx ends at the same
+		// time), so a holder never outlives its lease by more than the
+		// clocks of two instances differ.
+		release, err := h.opts.Sessions.RefreshLease(ctx, cur, h.opts.RefreshLease)
+		switch {
+		case err == nil:
+			defer func() {
+				if err := release(context.WithoutCancel(ctx)); err != nil {
+					// The lease lapses at its deadline either way.
+					h.log(ctx).Warn("refresh lease not released", "error", err)
+				}
+			}()
 			return h.refreshHeld(ctx, cur)
+		case !errors.Is(err, session.ErrLeaseHeld):
+			return renewed{}, err
 		}
 		if h.opts.Now().After(deadline) {
-			return session.Tokens{}, errRefreshBusy
+			return renewed{}, errRefreshBusy
 		}
 		select {
 		case <-ctx.Done():
-			return session.Tokens{}, errRefreshBusy
+			return renewed{}, errRefreshBusy
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-func leaseKey(sessionKey string) string { return "refresh-lease:" + sessionKey }
-
-// acquireLease creates the lease record; nil release means someone else holds it.
-func (h *Handler) acquireLease(ctx context.Context, s *session.Session) (release func(), err error) {
-	now := h.opts.Now().UTC()
-	lease := &session.Record{
-		Key: leaseKey(s.Key()), Subject: s.Subject(), Claims: map[string]string{}, Groups: []string{},
-		CreatedAt: now, LastSeenAt: now, IdleExpiresAt: now.Add(h.opts.RefreshLease), AbsoluteExpiresAt: now.Add(h.opts.RefreshLease),
-	}
-	err = h.opts.Store.Create(ctx, lease)
-	if errors.Is(err, session.ErrConflict) {
-		// A crashed holder's lease may outlive its deadline in a store that
-		// evicts lazily; Get hides it, so clear it and try once more.
-		if _, gerr := h.opts.Store.Get(ctx, lease.Key); errors.Is(gerr, session.ErrNotFound) {
-			_ = h.opts.Store.Delete(ctx, lease.Key)
-			err = h.opts.Store.Create(ctx, lease)
-		}
-	}
-	switch {
-	case err == nil:
-		return func() { _ = h.opts.Store.Delete(context.WithoutCancel(ctx), lease.Key) }, nil
-	case errors.Is(err, session.ErrConflict):
-		return nil, nil
-	default:
-		return nil, fmt.Errorf("auth: refresh lease: %w", err)
-	}
-}
-
-func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (session.Tokens, error) {
+func (h *Handler) refreshHeld(ctx context.Context, cur *session.Session) (renewed, error) {
 	// The previous holder may have finished between our read and the lease.
 	cur, err := h.opts.Sessions.Reload(ctx, cur)
 	if err != nil {
-		return session.Tokens{}, err
+		return renewed{}, err
 	}
 	old, err := h.opts.Sessions.Tokens(ctx, cur)
 	if err != nil {
-		return session.Tokens{}, err
+		return renewed{}, err
 	}
 	if !h.needsRefresh(cur) {
-		return old, nil
+		return renewed{cur, old}, nil
 	}
 	if old.RefreshToken == "" {
-		return session.Tokens{}, h.endSession(ctx, cur, "no refresh token")
+		return renewed{}, h.endSession(ctx, cur, "no refresh token")
 	}
-	secret, err := h.secret(ctx)
+	var tok *oauth2.Token
+	err = h.withClientSecret(ctx, func(cfg *oauth2.Config) error {
+		var err error
+		tok, err = cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+		return err
+	})
+	switch {
+	case refusedAs(err, "invalid_grant"):
+		// The one answer that means the grant is gone: expired, revoked, or the user removed.
+		return renewed{}, h.endSession(ctx, cur, "refresh token refused (invalid_grant)")
+	case errors.Is(err, ErrIdPUnavailable):
+		return renewed{}, err
+	case err != nil:
+		// Throttling, a WAF, a server error, a rejected client or any other
+		// answer: the grant may be fine, so the session stays.
+		return renewed{}, fmt.Errorf("%w: refresh: token endpoint: %s", ErrIdPUnavailable, tokenErrorSummary(err))
+	}
+	renewal, err := h.renewal(ctx, cur, tok, old)
 	if err != nil {
-		return session.Tokens{}, fmt.Errorf("%w: %w", ErrIdPUnavailable, err)
-	}
-	cfg, err := h.opts.IdP.OAuth2Config(ctx, secret, h.opts.RedirectURL, h.opts.Scopes)
-	if err != nil {
-		return session.Tokens{}, err
-	}
-	tok, err := cfg.TokenSource(h.oauthContext(ctx), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil {
-			if re.Response.StatusCode < 500 {
-				return session.Tokens{}, h.endSession(ctx, cur, "refresh refused: "+re.ErrorCode)
-			}
-			// RetrieveError's text carries the response body; keep it out of logs.
-			return session.Tokens{}, fmt.Errorf("%w: refresh: token endpoint status %d", ErrIdPUnavailable, re.Response.StatusCode)
-		}
-		return session.Tokens{}, fmt.Errorf("%w: refresh: %w", ErrIdPUnavailable, err)
-	}
-	next := h.tokensFrom(tok, old.IDToken)
-	if rawID, _ := tok.Extra("id_token").(string); rawID != "" {
-		next.IDToken = rawID
+		// The IdP's answer contradicts the session's identity: nothing of it is kept.
+		return renewed{}, h.endSession(ctx, cur, err.Error())
 	}
 	for attempt := 0; ; attempt++ {
-		err = h.opts.Sessions.UpdateTokens(ctx, cur, next)
+		err = h.opts.Sessions.Renew(ctx, cur, renewal)
 		if err == nil {
 			h.log(ctx).Info("tokens refreshed", "sub", cur.Subject())
-			return next, nil
+			return renewed{cur, renewal.Tokens}, nil
 		}
 		// Requests sliding the idle deadline bump the version; we hold the
 		// lease, so only they can have written: reload and write again.
 		if !errors.Is(err, session.ErrConflict) || attempt == 4 {
-			return session.Tokens{}, err
+			return renewed{}, err
 		}
 		if cur, err = h.opts.Sessions.Reload(ctx, cur); err != nil {
-			return session.Tokens{}, err
+			return renewed{}, err
 		}
 	}
 }
 
-// endSession deletes a session whose refresh token the IdP refused.
+// endSession ends a session whose refresh the IdP refused for good.
 func (h *Handler) endSession(ctx context.Context, s *session.Session, reason string) error {
 	h.log(ctx).Warn("session ended: refresh impossible", "sub", s.Subject(), "reason", reason)
-	if err := h.opts.Store.Delete(ctx, s.Key()); err != nil {
+	if err := h.opts.Sessions.End(ctx, s); err != nil {
 		return fmt.Errorf("auth: end session: %w", err)
 	}
 	return fmt.Errorf("%w: %s", session.ErrNoSession, reason)

@@ -152,11 +152,7 @@ func TestReplacedDataKeyEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Audit.SecretBytes("replacement data key", newKey)
-	sealer, err := session.NewSealer(newKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := s.NewInstanceWith(sealer)
+	other := s.NewInstanceWith(s.KeyFile(newKey))
 	cookie := b.SessionCookie()
 	res, err := b.APIWith(other, http.MethodGet, "/api/todos/items", "", nil)
 	if err != nil || res.Status != http.StatusUnauthorized || res.ErrorCode() != "unauthenticated" {

@@ -28,7 +28,9 @@ type negativeCase struct {
 func TestNegative(t *testing.T) {
 	for _, store := range bfftest.Stores {
 		t.Run(store, func(t *testing.T) {
-			s := bfftest.Start(t, bfftest.Options{Store: store, Audit: audit, Env: map[string]string{
+			// The timeout cases move the BFF's clock 77 minutes ahead of the IdP's,
+			// and the BFF checks ID token expiry by its own clock.
+			s := bfftest.Start(t, bfftest.Options{Store: store, Audit: audit, IDTokenTTL: 2 * time.Hour, Env: map[string]string{
 				"GATEHOUSE_SESSION_IDLE_TIMEOUT":     "15m",
 				"GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT": "1h",
 			}})

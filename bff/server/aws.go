@@ -188,43 +188,80 @@ func (l *lazyKMSKey) DataKey(ctx context.Context) ([]byte, error) {
 // before it is read again, so a rotation takes effect without a restart.
 const secretRefresh = 15 * time.Minute
 
-// secretSource returns the literal value, or reads the ARN from Secrets
-// Manager on first use and every secretRefresh after; a failed re-read keeps
-// the previous value.
-func secretSource(value config.Secret, arn string, clients AWSClients) middleware.SecretSource {
-	if arn == "" {
-		v := value.Reveal()
-		return func(context.Context) (string, error) { return v, nil }
+// secretRetryInterval bounds the reads after a failed one, and those a
+// refusal of the secret causes (Reload): a peer that refuses every secret,
+// or a Secrets Manager outage, must not turn each request into a call.
+const secretRetryInterval = 30 * time.Second
+
+// cachedSecret is a secret read from Secrets Manager on first use and every
+// secretRefresh after, and sooner when the party it authenticates to
+// refuses it (a rotation took effect there first). A failed read keeps the
+// previous value. With no ARN it is the literal value, and there is nothing
+// to read again: a secret injected into the environment changes only with
+// a new task.
+type cachedSecret struct {
+	clients AWSClients
+	arn     string
+	now     func() time.Time
+
+	mu        sync.Mutex
+	value     string
+	fetched   time.Time // last successful read
+	attempted time.Time // last read, successful or not
+}
+
+// secretSource reads arn, or holds the literal value when arn is empty;
+// now dates its reads.
+func secretSource(value config.Secret, arn string, clients AWSClients, now func() time.Time) *cachedSecret {
+	return &cachedSecret{clients: clients, arn: arn, now: now, value: value.Reveal()}
+}
+
+// Secret returns the cached value, reading it first when there is none, or
+// when it is older than secretRefresh and no read failed just now.
+func (c *cachedSecret) Secret(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.arn == "" || (c.value != "" && (now.Sub(c.fetched) < secretRefresh || now.Sub(c.attempted) < secretRetryInterval)) {
+		return c.value, nil
 	}
-	var mu sync.Mutex
-	var cached string
-	var fetched time.Time
-	return func(ctx context.Context) (string, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if cached != "" && time.Since(fetched) < secretRefresh {
-			return cached, nil
-		}
-		v, err := readSecret(ctx, clients, arn)
-		if err != nil {
-			if cached != "" {
-				return cached, nil
-			}
-			return "", err
-		}
-		cached, fetched = v, time.Now()
-		return cached, nil
+	if err := c.read(ctx); err != nil && c.value == "" {
+		return "", err
 	}
+	return c.value, nil
+}
+
+// Reload reads the secret again, unless another caller already replaced
+// the refused value or a read happened within secretRetryInterval.
+func (c *cachedSecret) Reload(ctx context.Context, refused string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.arn == "" || c.value != refused || c.now().Sub(c.attempted) < secretRetryInterval {
+		return c.value, nil
+	}
+	err := c.read(ctx)
+	return c.value, err
+}
+
+// read fetches AWSCURRENT; callers hold mu.
+func (c *cachedSecret) read(ctx context.Context) error {
+	c.attempted = c.now()
+	v, err := readSecret(ctx, c.clients, c.arn)
+	if err != nil {
+		return err
+	}
+	c.value, c.fetched = v, c.attempted
+	return nil
 }
 
 // rotatingSecretSource is secretSource for a value two parties share
 // (CloudFront and the BFF): while a rotation propagates, the previous version
 // (AWSPREVIOUS) is accepted too.
 func rotatingSecretSource(value config.Secret, arn string, clients AWSClients) middleware.SecretsSource {
-	current := secretSource(value, arn, clients)
+	current := secretSource(value, arn, clients, time.Now)
 	if arn == "" {
 		return func(ctx context.Context) ([]string, error) {
-			v, err := current(ctx)
+			v, err := current.Secret(ctx)
 			return []string{v}, err
 		}
 	}
@@ -232,7 +269,7 @@ func rotatingSecretSource(value config.Secret, arn string, clients AWSClients) m
 	var previous string
 	var fetched time.Time
 	return func(ctx context.Context) ([]string, error) {
-		cur, err := current(ctx)
+		cur, err := current.Secret(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -23,8 +23,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Store, when set, is used instead of the one named by the configuration.
 	Store session.Store
-	// Sealer, when set, is used instead of the configured data key.
-	Sealer session.Sealer
+	// DataKey, when set, is used instead of the configured data key.
+	DataKey session.KeySource
 	// AWS is consulted lazily for DynamoDB, KMS and Secrets Manager.
 	AWS AWSClients
 	// IdPClient calls the IdP. Defaults to a 10s client without redirects.
@@ -66,11 +66,11 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 		}
 		store, closers = s, append(closers, closer)
 	}
-	sealer := deps.Sealer
-	if sealer == nil {
-		sealer = session.NewLazySealer(keySource(cfg, deps.AWS))
+	keys := deps.DataKey
+	if keys == nil {
+		keys = keySource(cfg, deps.AWS)
 	}
-	sessions, err := session.NewManager(store, sealer, session.Options{
+	sessions, err := session.NewManager(store, session.NewLazySealer(session.PurposeSessionTokens, keys), session.Options{
 		CookieName: cfg.CookieName, Insecure: cfg.InsecureCookies,
 		IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsoluteTimeout,
 		TouchInterval: deps.TouchInterval, Clock: deps.Now,
@@ -78,10 +78,11 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS)
+	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS, deps.Now)
 	authH, err := auth.New(auth.Options{
-		IdP:      auth.NewIdP(cfg.OIDC.Issuer, cfg.OIDC.CognitoDomain, cfg.OIDC.ClientID, deps.IdPClient),
-		Sessions: sessions, Store: store, Sealer: sealer, ClientSecret: clientSecret,
+		IdP: auth.NewIdP(auth.IdPOptions{Issuer: cfg.OIDC.Issuer, CognitoDomain: cfg.OIDC.CognitoDomain,
+			ClientID: cfg.OIDC.ClientID, HTTPClient: deps.IdPClient, Now: deps.Now}),
+		Sessions: sessions, Sealer: session.NewLazySealer(session.PurposeLoginState, keys), ClientSecret: clientSecret,
 		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.PostLogoutURL, Scopes: cfg.OIDC.Scopes,
 		Insecure: cfg.InsecureCookies, BindCertificate: cfg.MTLS != config.MTLSOff,
 		RefreshSkew: deps.RefreshSkew, Logger: deps.Logger, Now: deps.Now,

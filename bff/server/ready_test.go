@@ -52,12 +52,8 @@ func readyApp(t *testing.T, perIP string) (*pingCounter, string) {
 	t.Cleanup(func() { _ = mem.Close() })
 	key := make([]byte, session.KeySize)
 	_, _ = rand.Read(key)
-	sealer, err := session.NewSealer(key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := &pingCounter{Store: mem}
-	app, err := Build(cfg, Deps{Store: store, Sealer: sealer, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	app, err := Build(cfg, Deps{Store: store, DataKey: staticKey(key), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,3 +118,8 @@ func TestReadyzIsRateLimited(t *testing.T) {
 		t.Fatalf("/healthz = %d while the caller is limited", got)
 	}
 }
+
+// staticKey is a data key held in memory.
+type staticKey []byte
+
+func (k staticKey) DataKey(context.Context) ([]byte, error) { return k, nil }

@@ -42,10 +42,10 @@ func managerWith(t *testing.T, h *harness, sealer session.Sealer) *session.Manag
 func TestAccessToken(t *testing.T) {
 	h := newHarness(t, session.Options{})
 	good, _ := h.login(t)
-	key1, _ := session.NewSealer(testKey(1))
-	rotated, _ := session.NewSealer(testKey(9), testKey(1))
-	retired, _ := session.NewSealer(testKey(9))
-	unrelated, _ := session.NewSealer(testKey(7))
+	key1, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
+	rotated, _ := session.NewSealer(session.PurposeSessionTokens, testKey(9), testKey(1))
+	retired, _ := session.NewSealer(session.PurposeSessionTokens, testKey(9))
+	unrelated, _ := session.NewSealer(session.PurposeSessionTokens, testKey(7))
 	sealWithKey1 := func(plaintext []byte) func(string) []byte {
 		return func(key string) []byte {
 			b, err := key1.Seal(plaintext, []byte(key))
@@ -84,7 +84,7 @@ func TestAccessToken(t *testing.T) {
 		{"retired key", managerWith(t, h, retired), good, "", []error{session.ErrNoSession, session.ErrUnsealable}, nil},
 		{"malformed encoding", h.mgr, malformed, "", nil, []error{session.ErrNoSession, session.ErrUnsealable, session.ErrUnavailable}},
 		{"truncated encoding", h.mgr, truncated, "", nil, []error{session.ErrNoSession, session.ErrUnsealable, session.ErrUnavailable}},
-		{"data key unavailable", managerWith(t, h, session.NewLazySealer(failingSource{errors.New("kms: unreachable")})), good, "", []error{session.ErrUnavailable}, []error{session.ErrNoSession}},
+		{"data key unavailable", managerWith(t, h, session.NewLazySealer(session.PurposeSessionTokens, failingSource{errors.New("kms: unreachable")})), good, "", []error{session.ErrUnavailable}, []error{session.ErrNoSession}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,7 +199,7 @@ func (s *spySealer) Open(dst, sealed, aad []byte) ([]byte, error) {
 // plaintext is left in the memory it was opened into, whatever the outcome.
 func TestUnsealedPlaintextIsWiped(t *testing.T) {
 	h := newHarness(t, session.Options{})
-	key1, _ := session.NewSealer(testKey(1))
+	key1, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	sealed := func(plaintext []byte) *session.Session {
 		return h.withSealed(t, func(key string) []byte {
 			b, err := key1.Seal(plaintext, []byte(key))

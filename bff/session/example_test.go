@@ -17,9 +17,9 @@ import (
 func Example() {
 	store, _ := memory.New(memory.Options{})
 	defer store.Close()
-	// In the cloud: session.NewLazySealer(kmsSource), with kmsSource from
-	// session.NewKMSKeySource(kms.NewFromConfig(cfg), ciphertext, opts).
-	sealer, _ := session.NewSealer(make([]byte, session.KeySize))
+	// In the cloud: session.NewLazySealer(session.PurposeSessionTokens, kmsSource),
+	// with kmsSource from session.NewKMSKeySource(kms.NewFromConfig(cfg), ciphertext, opts).
+	sealer, _ := session.NewSealer(session.PurposeSessionTokens, make([]byte, session.KeySize))
 	mgr, err := session.NewManager(store, sealer, session.Options{})
 	if err != nil {
 		fmt.Println(err)

@@ -27,8 +27,8 @@ type FileKeySource struct {
 	Path string
 }
 
-// DataKey reads and checks the key file on every call; wrap it in a
-// LazySealer to read it once.
+// DataKey reads and checks the key file on every call; a LazySealer reads
+// it once.
 func (f FileKeySource) DataKey(context.Context) ([]byte, error) {
 	info, err := os.Stat(f.Path)
 	if err != nil {
@@ -141,9 +141,12 @@ func (k *KMSKeySource) DataKey(ctx context.Context) ([]byte, error) {
 	return k.key, nil
 }
 
-// LazySealer is an AEADSealer whose keys come from KeySources, fetched on
-// first use under the caller's context (the Manager prepares it per request).
+// LazySealer is an AEADSealer for one purpose whose data keys come from
+// KeySources, fetched on first use under the caller's context (the Manager
+// prepares it per request). Sealers of several purposes may share the
+// sources; KMSKeySource decrypts once for all of them.
 type LazySealer struct {
+	purpose  Purpose
 	current  KeySource
 	previous []KeySource
 
@@ -153,10 +156,11 @@ type LazySealer struct {
 	sealer atomic.Pointer[AEADSealer]
 }
 
-// NewLazySealer returns a sealer that seals under current's key and also
-// opens blobs sealed under any previous key.
-func NewLazySealer(current KeySource, previous ...KeySource) *LazySealer {
-	return &LazySealer{current: current, previous: previous}
+// NewLazySealer returns a sealer for purpose that seals under the key
+// derived from current's data key and also opens blobs sealed under the
+// keys derived from any previous one.
+func NewLazySealer(purpose Purpose, current KeySource, previous ...KeySource) *LazySealer {
+	return &LazySealer{purpose: purpose, current: current, previous: previous}
 }
 
 // Prepare fetches the keys once; a failure is retried on the next call.
@@ -186,7 +190,7 @@ func (l *LazySealer) get(ctx context.Context) (*AEADSealer, error) {
 		}
 		prev = append(prev, k)
 	}
-	s, err := NewSealer(cur, prev...)
+	s, err := NewSealer(l.purpose, cur, prev...)
 	if err != nil {
 		return nil, err
 	}

@@ -151,14 +151,14 @@ type staticSource []byte
 func (s staticSource) DataKey(context.Context) ([]byte, error) { return s, nil }
 
 func TestLazySealerRotationAndFailure(t *testing.T) {
-	oldSealer, _ := session.NewSealer(testKey(1))
+	oldSealer, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	sealedOld, _ := oldSealer.Seal([]byte("x"), []byte("aad"))
-	lazy := session.NewLazySealer(staticSource(testKey(2)), staticSource(testKey(1)))
+	lazy := session.NewLazySealer(session.PurposeSessionTokens, staticSource(testKey(2)), staticSource(testKey(1)))
 	if got, err := lazy.Open(nil, sealedOld, []byte("aad")); err != nil || string(got) != "x" {
 		t.Fatalf("lazy sealer with the previous key: %q, %v", got, err)
 	}
 
-	down := session.NewLazySealer(failingSource{errors.New("kms: unreachable")})
+	down := session.NewLazySealer(session.PurposeSessionTokens, failingSource{errors.New("kms: unreachable")})
 	mgr, err := session.NewManager(newMemStore(t), down, session.Options{})
 	if err != nil {
 		t.Fatal(err)

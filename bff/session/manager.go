@@ -120,7 +120,7 @@ func (m *Manager) Load(ctx context.Context, r *http.Request) (*Session, error) {
 	return m.load(ctx, Key(id), true)
 }
 
-// Reload reads s again from the store, for example after UpdateTokens lost
+// Reload reads s again from the store, for example after Renew lost
 // a race to another instance. It enforces the deadlines but does not touch.
 func (m *Manager) Reload(ctx context.Context, s *Session) (*Session, error) {
 	return m.load(ctx, s.rec.Key, false)
@@ -189,22 +189,40 @@ func (m *Manager) touch(ctx context.Context, rec *Record, now time.Time) (*Sessi
 	}
 }
 
-// UpdateTokens stores a refreshed token set with a conditional write. On
-// ErrConflict another request or instance refreshed first: Reload and use
-// its tokens rather than refreshing again. On success s holds the new version.
-func (m *Manager) UpdateTokens(ctx context.Context, s *Session, t Tokens) error {
-	sealed, err := m.seal(ctx, s.rec.Key, t)
+// Renewal is what a token refresh hands to Renew.
+type Renewal struct {
+	Tokens Tokens
+	// Claims, when not nil, replace the display claims, and Groups, when
+	// not nil, the groups: the IdP vouched for the user again, and a user
+	// removed from a group must lose it at the next refresh, not at the
+	// absolute timeout.
+	Claims map[string]string
+	Groups []string
+}
+
+// Renew stores a refresh's outcome with a conditional write. On
+// ErrConflict another request or instance wrote first: Reload, and either
+// use its tokens or Renew the reloaded session. On success s holds the new
+// version.
+func (m *Manager) Renew(ctx context.Context, s *Session, r Renewal) error {
+	sealed, err := m.seal(ctx, s.rec.Key, r.Tokens)
 	if err != nil {
 		return err
 	}
 	next := *s.rec
 	next.SealedTokens = sealed
-	next.AccessTokenExpiry = t.Expiry
+	next.AccessTokenExpiry = r.Tokens.Expiry
+	if r.Claims != nil {
+		next.Claims = cloneMap(r.Claims)
+	}
+	if r.Groups != nil {
+		next.Groups = cloneSlice(r.Groups)
+	}
 	if err := m.store.Update(ctx, &next); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("session: update tokens: %w", errors.Join(ErrNoSession, err))
+			return fmt.Errorf("session: renew: %w", errors.Join(ErrNoSession, err))
 		}
-		return fmt.Errorf("session: update tokens: %w", err)
+		return fmt.Errorf("session: renew: %w", err)
 	}
 	s.rec = &next
 	return nil
@@ -214,8 +232,33 @@ func (m *Manager) UpdateTokens(ctx context.Context, s *Session, t Tokens) error 
 // even when the store fails, and the error is returned.
 func (m *Manager) Destroy(ctx context.Context, w http.ResponseWriter, s *Session) error {
 	m.ClearCookie(w)
+	return m.End(ctx, s)
+}
+
+// End deletes the session's record and leaves the cookie alone, for a
+// session that ends where its browser's answer is not being written, such
+// as a refresh the IdP refused. Ending a session already gone is no error.
+func (m *Manager) End(ctx context.Context, s *Session) error {
 	if err := m.store.Delete(ctx, s.rec.Key); err != nil {
-		return fmt.Errorf("session: destroy: %w", err)
+		return fmt.Errorf("session: end: %w", err)
+	}
+	return nil
+}
+
+// EndReplaced ends the session r's cookie names, unless it is current: a
+// new sign-in in a browser replaces the session it had before. A missing
+// or malformed cookie names nothing and is no error.
+func (m *Manager) EndReplaced(ctx context.Context, r *http.Request, current *Session) error {
+	id, found := cookie.Value(r.Header, m.opts.CookieName)
+	if !found || !ValidID(id) {
+		return nil
+	}
+	key := Key(id)
+	if current != nil && key == current.rec.Key {
+		return nil
+	}
+	if err := m.store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("session: end replaced: %w", err)
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func TestLoadStoreFailures(t *testing.T) {
 			h := newHarness(t, session.Options{TouchInterval: time.Second})
 			_, c := h.login(t)
 			scripted := &scriptedStore{Store: h.store, getErr: tc.getErr, updateErr: tc.updateErr}
-			sealer, _ := session.NewSealer(testKey(1))
+			sealer, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 			mgr, err := session.NewManager(scripted, sealer, session.Options{TouchInterval: time.Second, Clock: h.clock.Now})
 			if err != nil {
 				t.Fatal(err)
@@ -119,8 +119,11 @@ func TestTokensAfterKeyRotation(t *testing.T) {
 		sealer  func() session.Sealer
 		wantErr error
 	}{
-		{"new key with the old one kept", func() session.Sealer { s, _ := session.NewSealer(testKey(9), testKey(1)); return s }, nil},
-		{"old key retired", func() session.Sealer { s, _ := session.NewSealer(testKey(9)); return s }, session.ErrNoSession},
+		{"new key with the old one kept", func() session.Sealer {
+			s, _ := session.NewSealer(session.PurposeSessionTokens, testKey(9), testKey(1))
+			return s
+		}, nil},
+		{"old key retired", func() session.Sealer { s, _ := session.NewSealer(session.PurposeSessionTokens, testKey(9)); return s }, session.ErrNoSession},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

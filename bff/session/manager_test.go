@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func newHarness(t *testing.T, opts session.Options) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mem.Close() })
-	sealer, err := session.NewSealer(testKey(1))
+	sealer, err := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestTouchWritesAtMostOncePerInterval(t *testing.T) {
 	}
 }
 
-func TestUpdateTokensConflict(t *testing.T) {
+func TestRenewConflict(t *testing.T) {
 	h := newHarness(t, session.Options{})
 	_, c := h.login(t)
 	ctx := context.Background()
@@ -263,11 +264,11 @@ func TestUpdateTokensConflict(t *testing.T) {
 	b, _ := h.mgr.Load(ctx, requestWith(c))
 	refreshed := sampleTokens
 	refreshed.AccessToken = "access-2"
-	if err := h.mgr.UpdateTokens(ctx, a, refreshed); err != nil {
-		t.Fatalf("first UpdateTokens: %v", err)
+	if err := h.mgr.Renew(ctx, a, session.Renewal{Tokens: refreshed}); err != nil {
+		t.Fatalf("first Renew: %v", err)
 	}
-	if err := h.mgr.UpdateTokens(ctx, b, sampleTokens); !errors.Is(err, session.ErrConflict) {
-		t.Fatalf("stale UpdateTokens err = %v, want ErrConflict", err)
+	if err := h.mgr.Renew(ctx, b, session.Renewal{Tokens: sampleTokens}); !errors.Is(err, session.ErrConflict) {
+		t.Fatalf("stale Renew err = %v, want ErrConflict", err)
 	}
 	b, err := h.mgr.Reload(ctx, b)
 	if err != nil {
@@ -277,6 +278,46 @@ func TestUpdateTokensConflict(t *testing.T) {
 	if err != nil || got.AccessToken != "access-2" {
 		t.Fatalf("after reload Tokens = %v, %v; want the winner's tokens", got.AccessToken, err)
 	}
+}
+
+// TestRenewPrincipal: a renewal that carries claims and groups replaces
+// them; one without leaves them as they were.
+func TestRenewPrincipal(t *testing.T) {
+	cases := []struct {
+		name       string
+		renewal    session.Renewal
+		wantClaims map[string]string
+		wantGroups []string
+	}{
+		{"tokens only", session.Renewal{Tokens: sampleTokens}, map[string]string{"email": "a@example.gov"}, []string{"staff"}},
+		{"removed from every group", session.Renewal{Tokens: sampleTokens, Groups: []string{}}, map[string]string{"email": "a@example.gov"}, []string{}},
+		{"new claims and groups", session.Renewal{Tokens: sampleTokens, Claims: map[string]string{"email": "b@example.gov", "scope": "openid"}, Groups: []string{"admins"}},
+			map[string]string{"email": "b@example.gov", "scope": "openid"}, []string{"admins"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, session.Options{})
+			s, _ := h.login(t)
+			ctx := context.Background()
+			if err := h.mgr.Renew(ctx, s, tc.renewal); err != nil {
+				t.Fatal(err)
+			}
+			for _, got := range []*session.Session{s, mustReload(t, h, s)} {
+				if !reflect.DeepEqual(got.Claims(), tc.wantClaims) || !reflect.DeepEqual(got.Groups(), tc.wantGroups) {
+					t.Fatalf("claims %v groups %v, want %v %v", got.Claims(), got.Groups(), tc.wantClaims, tc.wantGroups)
+				}
+			}
+		})
+	}
+}
+
+func mustReload(t *testing.T, h *harness, s *session.Session) *session.Session {
+	t.Helper()
+	r, err := h.mgr.Reload(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestDestroy(t *testing.T) {

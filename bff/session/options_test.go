@@ -78,7 +78,7 @@ func TestNewManagerReportsEveryProblem(t *testing.T) {
 }
 
 func TestInsecureCookie(t *testing.T) {
-	sealer, _ := session.NewSealer(testKey(1))
+	sealer, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	mgr, err := session.NewManager(newMemStore(t), sealer, session.Options{Insecure: true, CookieName: "gh_session"})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,11 @@ package session_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"testing"
 
@@ -10,9 +15,9 @@ import (
 
 func TestSealerRoundTripAndBinding(t *testing.T) {
 	oldKey, newKey, otherKey := testKey(1), testKey(2), testKey(3)
-	old, _ := session.NewSealer(oldKey)
-	rotated, _ := session.NewSealer(newKey, oldKey)
-	other, _ := session.NewSealer(otherKey)
+	old, _ := session.NewSealer(session.PurposeSessionTokens, oldKey)
+	rotated, _ := session.NewSealer(session.PurposeSessionTokens, newKey, oldKey)
+	other, _ := session.NewSealer(session.PurposeSessionTokens, otherKey)
 	plaintext := []byte("tokens")
 	aad := []byte("record-key")
 
@@ -60,8 +65,8 @@ func TestSealerRoundTripAndBinding(t *testing.T) {
 }
 
 func TestOpenAppendsToDst(t *testing.T) {
-	s, _ := session.NewSealer(testKey(1))
-	lazy := session.NewLazySealer(staticSource(testKey(1)))
+	s, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
+	lazy := session.NewLazySealer(session.PurposeSessionTokens, staticSource(testKey(1)))
 	plaintext := []byte("tokens")
 	aad := []byte("record-key")
 	sealed, err := s.Seal(plaintext, aad)
@@ -104,7 +109,7 @@ func TestOpenAppendsToDst(t *testing.T) {
 }
 
 func TestSealIsRandomized(t *testing.T) {
-	s, _ := session.NewSealer(testKey(1))
+	s, _ := session.NewSealer(session.PurposeSessionTokens, testKey(1))
 	a, _ := s.Seal([]byte("same"), []byte("aad"))
 	b, _ := s.Seal([]byte("same"), []byte("aad"))
 	if bytes.Equal(a, b) {
@@ -128,10 +133,85 @@ func TestNewSealerRejectsBadKeys(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := session.NewSealer(tc.current, tc.previous...); err == nil {
+			if _, err := session.NewSealer(session.PurposeSessionTokens, tc.current, tc.previous...); err == nil {
 				t.Fatal("NewSealer accepted a key that is not 32 bytes")
 			}
 		})
+	}
+}
+
+func TestNewSealerNeedsAPurpose(t *testing.T) {
+	if _, err := session.NewSealer("", testKey(1)); err == nil {
+		t.Fatal("NewSealer accepted an empty purpose")
+	}
+}
+
+// underivedSeal seals as releases before key derivation did: format 1,
+// under the data key itself.
+func underivedSeal(t *testing.T, dataKey, plaintext, aad []byte) []byte {
+	t.Helper()
+	block, err := aes.NewCipher(dataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, _ := cipher.NewGCM(block)
+	id := sha256.Sum256(append([]byte("gatehouse session key id\x00"), dataKey...))
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	out := append(append([]byte{0x01}, id[:4]...), nonce...)
+	return aead.Seal(out, nonce, plaintext, aad)
+}
+
+// TestSealerPurposes: one data key, one key per purpose. A blob sealed for
+// one purpose never opens as another's, even with the same associated
+// data, and the key is HKDF-SHA256 of the data key, never the data key.
+func TestSealerPurposes(t *testing.T) {
+	dataKey, previous := testKey(1), testKey(8)
+	tokens, _ := session.NewSealer(session.PurposeSessionTokens, dataKey, previous)
+	login, _ := session.NewSealer(session.PurposeLoginState, dataKey, previous)
+	aad := []byte("same associated data")
+	forTokens, _ := tokens.Seal([]byte("tokens"), aad)
+	forLogin, _ := login.Seal([]byte("login"), aad)
+	derived, err := hkdf.Key(sha256.New, dataKey, nil, "gatehouse/v1/session tokens", session.KeySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := aes.NewCipher(derived)
+	aead, _ := cipher.NewGCM(block)
+	cases := []struct {
+		name   string
+		sealer session.Sealer
+		sealed []byte
+		want   string // "" = refused
+	}{
+		{"tokens open as tokens", tokens, forTokens, "tokens"},
+		{"login state opens as login state", login, forLogin, "login"},
+		{"tokens do not open as login state", login, forTokens, ""},
+		{"login state does not open as tokens", tokens, forLogin, ""},
+		{"a pre-derivation session opens as tokens", tokens, underivedSeal(t, dataKey, []byte("old"), aad), "old"},
+		{"a pre-derivation session under a previous key opens as tokens", tokens, underivedSeal(t, previous, []byte("older"), aad), "older"},
+		{"a pre-derivation blob does not open as login state", login, underivedSeal(t, dataKey, []byte("old"), aad), ""},
+		{"a pre-derivation blob under an unknown key", tokens, underivedSeal(t, testKey(9), []byte("x"), aad), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.sealer.Open(nil, tc.sealed, aad)
+			if tc.want == "" {
+				if !errors.Is(err, session.ErrUnsealable) {
+					t.Fatalf("Open = (%q, %v), want ErrUnsealable", got, err)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.want {
+				t.Fatalf("Open = (%q, %v), want %q", got, err, tc.want)
+			}
+		})
+	}
+	if forTokens[0] != 0x02 {
+		t.Fatalf("seal format %#x, want 2", forTokens[0])
+	}
+	if pt, err := aead.Open(nil, forTokens[5:17], forTokens[17:], aad); err != nil || string(pt) != "tokens" {
+		t.Fatalf("tokens do not open under HKDF-SHA256(data key, info \"gatehouse/v1/session tokens\"): %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -23,6 +24,8 @@ var (
 	// ErrUnavailable wraps backend failures (network, throttling), so callers
 	// answer 503 and keep the session instead of treating it as gone.
 	ErrUnavailable = errors.New("session: store unavailable")
+	// ErrLeaseHeld means another holder's lease under the key is still live.
+	ErrLeaseHeld = errors.New("session: lease held")
 )
 
 // ErrExpired is what a store returns for a record it still holds past its
@@ -98,4 +101,39 @@ type Store interface {
 	DeleteByIdPSession(ctx context.Context, sid string) (int, error)
 	// Ping reports whether the backend is reachable (for /readyz).
 	Ping(ctx context.Context) error
+	// Lease takes the lease named key for ttl: an exclusive hold that lets
+	// one instance at a time do a piece of work, such as spending a
+	// session's rotating refresh token. While another holder's lease is
+	// live it returns ErrLeaseHeld. A lease past its ttl is free again, and
+	// taking it over is one atomic step, so of many callers exactly one
+	// wins. release ends the lease early and removes only the lease this
+	// call took: a holder that outlived its ttl cannot end its successor's
+	// lease. Releasing twice, or after the ttl, is not an error. Lease keys
+	// are a namespace of their own, apart from record keys.
+	Lease(ctx context.Context, key string, ttl time.Duration) (release func(context.Context) error, err error)
+}
+
+// MinLeaseTTL is the shortest lease a Store grants; the backends count in
+// milliseconds.
+const MinLeaseTTL = time.Millisecond
+
+// NewLeaseToken is how every Store's Lease starts: it checks the call's
+// arguments and returns a fresh token naming the holder, which release
+// compares, so only the holder that took a lease can end it.
+func NewLeaseToken(key string, ttl time.Duration) (string, error) {
+	var problems []error
+	if key == "" {
+		problems = append(problems, errors.New("lease key is empty"))
+	}
+	if ttl < MinLeaseTTL {
+		problems = append(problems, fmt.Errorf("lease ttl %s is shorter than %s", ttl, MinLeaseTTL))
+	}
+	if len(problems) > 0 {
+		return "", fmt.Errorf("session: lease: %w", errors.Join(problems...))
+	}
+	t, err := NewID()
+	if err != nil {
+		return "", fmt.Errorf("session: lease token: %w", err)
+	}
+	return t, nil
 }

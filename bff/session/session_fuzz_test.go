@@ -37,7 +37,7 @@ func FuzzCookieHeader(f *testing.F) {
 	}
 	f.Cleanup(func() { _ = store.Close() })
 	key := bytes.Repeat([]byte{9}, session.KeySize)
-	sealer, err := session.NewSealer(key)
+	sealer, err := session.NewSealer(session.PurposeSessionTokens, key)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -127,13 +127,14 @@ func FuzzUnmarshalTokens(f *testing.F) {
 // FuzzSealer: a sealed blob opens only with its own associated data and
 // unaltered; arbitrary bytes never open; Open appends to what dst holds.
 func FuzzSealer(f *testing.F) {
-	s, err := session.NewSealer(bytes.Repeat([]byte{3}, session.KeySize), bytes.Repeat([]byte{4}, session.KeySize))
+	s, err := session.NewSealer(session.PurposeSessionTokens, bytes.Repeat([]byte{3}, session.KeySize), bytes.Repeat([]byte{4}, session.KeySize))
 	if err != nil {
 		f.Fatal(err)
 	}
 	sealed, _ := s.Seal([]byte("tokens"), []byte("key-a"))
 	f.Add([]byte("tokens"), []byte("key-a"), sealed, uint(7))
 	f.Add([]byte{}, []byte{}, []byte{0x01, 0, 0, 0, 0}, uint(0))
+	f.Add([]byte{}, []byte{}, []byte{0x02, 0, 0, 0, 0}, uint(0))
 	f.Fuzz(func(t *testing.T, plaintext, aad, arbitrary []byte, flip uint) {
 		// The only blob sealed outside this function is the seed (in whichever
 		// process made it): "tokens" under "key-a".

@@ -59,7 +59,7 @@ func measure(name string, minTime time.Duration, f func() error) (microResult, e
 // runMicro measures the per-request pieces of the session path.
 func runMicro(ctx context.Context, minTime time.Duration, profileDir string) ([]microResult, error) {
 	key := make([]byte, session.KeySize)
-	sealer, err := session.NewSealer(key)
+	sealer, err := session.NewSealer(session.PurposeSessionTokens, key)
 	if err != nil {
 		return nil, err
 	}

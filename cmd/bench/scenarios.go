@@ -203,10 +203,10 @@ func buildBFF(ctx context.Context, store session.Store, upstreamURL string, tran
 	}
 	key := make([]byte, session.KeySize)
 	_, _ = rand.Read(key)
-	sealer := session.NewLazySealer(staticKey(key))
+	sealer := session.NewLazySealer(session.PurposeSessionTokens, staticKey(key))
 	// JSON access lines are formatted as in production; only the write is dropped.
 	logger := middleware.NewLogger(io.Discard, slog.LevelInfo)
-	app, err := server.Build(cfg, server.Deps{Logger: logger, Store: store, Sealer: sealer, Transport: transport})
+	app, err := server.Build(cfg, server.Deps{Logger: logger, Store: store, DataKey: staticKey(key), Transport: transport})
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("bench: build bff: %w", err)
 	}

@@ -34,11 +34,17 @@ type Options struct {
 	Audit *Audit
 	// AccessTokenTTL at the IdP. Defaults to 5m.
 	AccessTokenTTL time.Duration
+	// IDTokenTTL at the IdP. Defaults to 1h. The BFF checks ID token expiry
+	// by Clock, so a test that advances it far needs longer ID tokens.
+	IDTokenTTL time.Duration
 	// Env overrides GATEHOUSE_* variables.
 	Env map[string]string
 	// TunnelRecheck overrides how often open WebSocket tunnels re-read
 	// their session (server.Deps.TunnelRecheck).
 	TunnelRecheck time.Duration
+	// Deps adjusts the dependencies of every instance before it is built,
+	// e.g. to reach the IdP through a test proxy or AWS through a stand-in.
+	Deps func(*server.Deps)
 }
 
 // Clock is real time plus an offset the test can advance.
@@ -60,8 +66,9 @@ type Stack struct {
 	Audit    *Audit
 	Clock    *Clock
 	Store    session.Store
-	Sealer   session.Sealer
-	Config   *config.Config
+	// Keys is the data key every instance derives its sealing keys from.
+	Keys   session.KeySource
+	Config *config.Config
 	// URL is the primary instance's public origin.
 	URL      string
 	server   *httptest.Server
@@ -69,6 +76,7 @@ type Stack struct {
 	handler  *swappable
 	sessions *session.Manager
 	recheck  time.Duration
+	deps     func(*server.Deps)
 }
 
 type swappable struct{ h atomic.Pointer[http.Handler] }
@@ -88,7 +96,7 @@ func Start(t testing.TB, opts Options) *Stack {
 	if opts.Audit == nil {
 		t.Fatal("bfftest: Options.Audit is required")
 	}
-	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, recheck: opts.TunnelRecheck}
+	s := &Stack{t: t, Audit: opts.Audit, Clock: &Clock{}, handler: &swappable{}, recheck: opts.TunnelRecheck, deps: opts.Deps}
 	s.Upstream = StartUpstream(t)
 
 	// The BFF listens first so the IdP can be told its URLs and trust its certificate.
@@ -106,6 +114,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		PostLogoutRedirectURIs: []string{s.URL + "/"},
 		BackchannelLogoutURI:   s.URL + "/auth/backchannel-logout",
 		AccessTokenTTL:         opts.AccessTokenTTL,
+		IDTokenTTL:             opts.IDTokenTTL,
 		TestEndpoints:          true,
 		ExtraCACertsFile:       s.caFile,
 	})
@@ -117,11 +126,8 @@ func Start(t testing.TB, opts Options) *Stack {
 	key := make([]byte, session.KeySize)
 	_, _ = rand.Read(key)
 	s.Audit.SecretBytes("data key", key)
-	keyFile := filepath.Join(dir, "data.key")
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s.Sealer = session.NewLazySealer(session.FileKeySource{Path: keyFile})
+	keyFile := s.writeKey(key)
+	s.Keys = session.FileKeySource{Path: keyFile}
 
 	env := map[string]string{
 		"GATEHOUSE_MODE":                   "local",
@@ -145,7 +151,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		t.Fatal(err)
 	}
 	s.Config = cfg
-	s.sessions, err = session.NewManager(s.Store, s.Sealer, session.Options{CookieName: cfg.CookieName, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsoluteTimeout, Clock: s.Clock.Now})
+	s.sessions, err = session.NewManager(s.Store, session.NewLazySealer(session.PurposeSessionTokens, s.Keys), session.Options{CookieName: cfg.CookieName, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.AbsoluteTimeout, Clock: s.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,14 +161,18 @@ func Start(t testing.TB, opts Options) *Stack {
 	return s
 }
 
-func (s *Stack) build() *server.App { return s.buildWith(s.Sealer) }
+func (s *Stack) build() *server.App { return s.buildWith(s.Keys) }
 
-func (s *Stack) buildWith(sealer session.Sealer) *server.App {
+func (s *Stack) buildWith(keys session.KeySource) *server.App {
 	s.t.Helper()
-	app, err := server.Build(s.Config, server.Deps{
-		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, Sealer: sealer, Now: s.Clock.Now,
+	deps := server.Deps{
+		Logger: middleware.NewLogger(s.Audit, slogDebug), Store: s.Store, DataKey: keys, Now: s.Clock.Now,
 		TunnelRecheck: s.recheck,
-	})
+	}
+	if s.deps != nil {
+		s.deps(&deps)
+	}
+	app, err := server.Build(s.Config, deps)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -207,18 +217,38 @@ func (s *Stack) openStore(kind string, env map[string]string) {
 	}
 }
 
-// NewInstance starts another BFF over the same store, sealer and IdP, as a
-// second task or Lambda would. It answers on its own port.
-func (s *Stack) NewInstance() string { return s.NewInstanceWith(s.Sealer) }
+// NewInstance starts another BFF over the same store, data key and IdP, as
+// a second task or Lambda would. It answers on its own port.
+func (s *Stack) NewInstance() string { return s.NewInstanceWith(s.Keys) }
 
-// NewInstanceWith is NewInstance with its own sealer (a replaced data key).
-func (s *Stack) NewInstanceWith(sealer session.Sealer) string {
+// NewInstanceWith is NewInstance with its own data key (a replaced one).
+func (s *Stack) NewInstanceWith(keys session.KeySource) string {
 	s.t.Helper()
-	srv := httptest.NewUnstartedServer(s.buildWith(sealer).Handler)
+	srv := httptest.NewUnstartedServer(s.buildWith(keys).Handler)
 	srv.TLS = s.server.TLS.Clone()
 	srv.StartTLS()
 	s.t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// KeyFile is a data key in a file of the test's, as local mode reads it.
+func (s *Stack) KeyFile(key []byte) session.KeySource {
+	return session.FileKeySource{Path: s.writeKey(key)}
+}
+
+func (s *Stack) writeKey(key []byte) string {
+	s.t.Helper()
+	f, err := os.CreateTemp(s.t.TempDir(), "data-*.key")
+	if err == nil {
+		_, err = f.Write(key)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return f.Name()
 }
 
 // Browser returns a new browser with an empty cookie jar.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -12,25 +13,29 @@ import (
 )
 
 func encodeItem(r *session.Record, version int64) map[string]types.AttributeValue {
-	exp := r.ExpiresAt()
-	// TTL in whole seconds, rounded up so DynamoDB never evicts early.
-	ttl := exp.Unix()
-	if exp.Nanosecond() > 0 {
-		ttl++
-	}
 	item := map[string]types.AttributeValue{
-		AttrID:        &types.AttributeValueMemberS{Value: r.Key},
-		AttrSubject:   &types.AttributeValueMemberS{Value: r.Subject},
-		AttrExpiresAt: num(ttl),
-		attrExpiresMs: num(exp.UnixMilli()),
-		AttrVersion:   num(version),
-		attrRecord:    &types.AttributeValueMemberB{Value: session.MarshalRecord(r)},
+		AttrID:      &types.AttributeValueMemberS{Value: r.Key},
+		AttrSubject: &types.AttributeValueMemberS{Value: r.Subject},
+		AttrVersion: num(version),
+		attrRecord:  &types.AttributeValueMemberB{Value: session.MarshalRecord(r)},
 	}
+	setExpiry(item, r.ExpiresAt())
 	// GSI key attributes cannot be empty strings; leaving sid out keeps the index sparse.
 	if r.IdPSessionID != "" {
 		item[AttrSID] = &types.AttributeValueMemberS{Value: r.IdPSessionID}
 	}
 	return item
+}
+
+// setExpiry sets the exact deadline the conditions compare and the TTL
+// attribute, in whole seconds rounded up so DynamoDB never evicts early.
+func setExpiry(item map[string]types.AttributeValue, exp time.Time) {
+	ttl := exp.Unix()
+	if exp.Nanosecond() > 0 {
+		ttl++
+	}
+	item[AttrExpiresAt] = num(ttl)
+	item[attrExpiresMs] = num(exp.UnixMilli())
 }
 
 func decodeItem(item map[string]types.AttributeValue) (*session.Record, error) {

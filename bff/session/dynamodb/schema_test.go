@@ -100,7 +100,7 @@ func TestOutageKeepsSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, _ := session.NewSealer(make([]byte, session.KeySize))
+	sealer, _ := session.NewSealer(session.PurposeSessionTokens, make([]byte, session.KeySize))
 	mgr, err := session.NewManager(store, sealer, session.Options{TouchInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ type Store struct {
 
 	mu      sync.RWMutex
 	records map[string]*session.Record
+	leases  map[string]lease
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -59,13 +60,19 @@ type Store struct {
 
 var _ session.Store = (*Store)(nil)
 
+// lease is one holder's hold on a lease key.
+type lease struct {
+	token   string
+	expires time.Time
+}
+
 // New returns a Store and starts its expiry sweeper.
 func New(opts Options) (*Store, error) {
 	opts.Defaults()
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{clock: opts.Clock, records: map[string]*session.Record{}, stop: make(chan struct{})}
+	s := &Store{clock: opts.Clock, records: map[string]*session.Record{}, leases: map[string]lease{}, stop: make(chan struct{})}
 	s.swept.Add(1)
 	go s.sweep(opts.SweepInterval)
 	return s, nil
@@ -99,6 +106,11 @@ func (s *Store) evictExpired() {
 	for k, r := range s.records {
 		if !now.Before(r.ExpiresAt()) {
 			delete(s.records, k)
+		}
+	}
+	for k, l := range s.leases {
+		if !now.Before(l.expires) {
+			delete(s.leases, k)
 		}
 	}
 }
@@ -212,4 +224,31 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("memory: ping: %w", err)
 	}
 	return nil
+}
+
+// Lease takes over an expired lease in the same critical section that
+// finds it expired, so two callers can never both win it.
+func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory: lease: %w", err)
+	}
+	token, err := session.NewLeaseToken(key, ttl)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock()
+	if held, ok := s.leases[key]; ok && now.Before(held.expires) {
+		return nil, fmt.Errorf("memory: lease: %w", session.ErrLeaseHeld)
+	}
+	s.leases[key] = lease{token: token, expires: now.Add(ttl)}
+	return func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if held, ok := s.leases[key]; ok && held.token == token {
+			delete(s.leases, key)
+		}
+		return nil
+	}, nil
 }

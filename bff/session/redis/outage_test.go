@@ -34,7 +34,7 @@ func TestOutageKeepsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := make([]byte, session.KeySize)
-	sealer, _ := session.NewSealer(key)
+	sealer, _ := session.NewSealer(session.PurposeSessionTokens, key)
 	// TouchInterval of a millisecond makes every Load attempt a write too.
 	mgr, err := session.NewManager(store, sealer, session.Options{TouchInterval: time.Millisecond})
 	if err != nil {

@@ -149,6 +149,7 @@ func (s *Store) Close() error {
 func (s *Store) recordKey(key string) string  { return s.opts.KeyPrefix + "s:" + key }
 func (s *Store) subjectKey(sub string) string { return s.opts.KeyPrefix + "u:" + sub }
 func (s *Store) sidKey(sid string) string     { return s.opts.KeyPrefix + "i:" + sid }
+func (s *Store) leaseKey(key string) string   { return s.opts.KeyPrefix + "l:" + key }
 
 func (s *Store) writeKeys(r *session.Record) []string {
 	keys := []string{s.recordKey(r.Key), s.subjectKey(r.Subject)}
@@ -269,13 +270,38 @@ func (s *Store) Ping(ctx context.Context) error {
 	return unavailable("ping", s.client.Ping(ctx).Err())
 }
 
-// unavailable marks a backend failure so callers keep the session and answer 503.
+// Lease is SET NX PX: Redis itself expires the lease, so an expired lease
+// is simply absent and taking it is the same atomic SET NX as taking a
+// new one. The holder's token guards the release (releaseLeaseScript).
+func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
+	token, err := session.NewLeaseToken(key, ttl)
+	if err != nil {
+		return nil, err
+	}
+	bctx, cancel := s.bounded(ctx)
+	defer cancel()
+	lk := s.leaseKey(key)
+	taken, err := s.client.SetNX(bctx, lk, token, ttl).Result()
+	if err != nil {
+		return nil, unavailable("lease", err)
+	}
+	if !taken {
+		return nil, fmt.Errorf("redis: lease: %w", session.ErrLeaseHeld)
+	}
+	return func(ctx context.Context) error {
+		ctx, cancel := s.bounded(ctx)
+		defer cancel()
+		return unavailable("release lease", releaseLeaseScript.Run(ctx, s.client, []string{lk}, token).Err())
+	}, nil
+}
+
 // bounded gives one store operation its deadline. The client's own read
 // timeout is not enough: it retries a timed-out command, several times over.
 func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.opts.CallTimeout)
 }
 
+// unavailable marks a backend failure so callers keep the session and answer 503.
 func unavailable(op string, err error) error {
 	if err == nil {
 		return nil

@@ -55,3 +55,13 @@ end
 redis.call('DEL', KEYS[1])
 return n
 `)
+
+// releaseLeaseScript: KEYS[1] = lease; ARGV[1] = the holder's token.
+// Deletes the lease only while that holder still has it; returns 1 when
+// it did.
+var releaseLeaseScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)

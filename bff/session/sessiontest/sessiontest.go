@@ -20,10 +20,7 @@ import (
 // Run exercises newStore's stores against the session.Store contract.
 func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Helper()
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s session.Store)
-	}{
+	tests := []conformanceTest{
 		{"RoundTripFidelity", testRoundTrip},
 		{"CreateConflictsOnDuplicate", testCreateDuplicate},
 		{"UpdateVersions", testUpdateVersions},
@@ -38,11 +35,17 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{"ReturnedRecordIsACopy", testReturnedCopy},
 		{"Ping", testPing},
 	}
+	tests = append(tests, leaseTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
 		})
 	}
+}
+
+type conformanceTest struct {
+	name string
+	fn   func(t *testing.T, s session.Store)
 }
 
 func ctx(t *testing.T) context.Context {
