@@ -71,6 +71,21 @@ func TestCognitoEndpointsNeedNoNetwork(t *testing.T) {
 	}
 }
 
+// In GovCloud Cognito answers only on its FIPS hosts, while the tokens'
+// issuer stays cognito-idp.<region>: the keys come from the configured host.
+func TestCognitoJWKSOverride(t *testing.T) {
+	const jwks = "https://cognito-idp-fips.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc/.well-known/jwks.json"
+	idp := NewIdP(IdPOptions{Issuer: "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc",
+		CognitoDomain: "https://app.auth-fips.us-gov-west-1.amazoncognito.com", ClientID: "client-1", JWKSURL: jwks})
+	ep, err := idp.Endpoints(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.JWKS != jwks || ep.Issuer != "https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Abc" {
+		t.Fatalf("endpoints = %+v; want keys from %s and the regional issuer", ep, jwks)
+	}
+}
+
 func TestOptionsValidateListsEverything(t *testing.T) {
 	_, err := New(Options{})
 	if err == nil {

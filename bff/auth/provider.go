@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,10 @@ type IdPOptions struct {
 	CognitoDomain string
 	// ClientID is the confidential client's id. Required.
 	ClientID string
+	// JWKSURL, with CognitoDomain, is where the signing keys are read instead
+	// of <Issuer>/.well-known/jwks.json: in GovCloud the issuer names
+	// cognito-idp.<region> while only the FIPS host answers. Defaults to "".
+	JWKSURL string
 	// HTTPClient calls the IdP. Defaults to NewHTTPClient(10 * time.Second).
 	HTTPClient *http.Client
 	// Now dates token expiry checks and paces key fetches. Defaults to time.Now.
@@ -100,7 +105,7 @@ func (p *IdP) resolve(ctx context.Context) (*resolvedIdP, error) {
 			Issuer:        p.opts.Issuer,
 			Auth:          p.opts.CognitoDomain + "/oauth2/authorize",
 			Token:         p.opts.CognitoDomain + "/oauth2/token",
-			JWKS:          p.opts.Issuer + "/.well-known/jwks.json",
+			JWKS:          cmp.Or(p.opts.JWKSURL, p.opts.Issuer+"/.well-known/jwks.json"),
 			Revocation:    p.opts.CognitoDomain + "/oauth2/revoke",
 			CognitoLogout: p.opts.CognitoDomain + "/logout",
 		}

@@ -81,7 +81,7 @@ func Build(cfg *config.Config, deps Deps) (*App, error) {
 	clientSecret := secretSource(cfg.OIDC.ClientSecret, cfg.OIDC.ClientSecretARN, deps.AWS, deps.Now)
 	authH, err := auth.New(auth.Options{
 		IdP: auth.NewIdP(auth.IdPOptions{Issuer: cfg.OIDC.Issuer, CognitoDomain: cfg.OIDC.CognitoDomain,
-			ClientID: cfg.OIDC.ClientID, HTTPClient: deps.IdPClient, Now: deps.Now}),
+			ClientID: cfg.OIDC.ClientID, JWKSURL: cfg.OIDC.JWKSURL, HTTPClient: deps.IdPClient, Now: deps.Now}),
 		Sessions: sessions, Sealer: session.NewLazySealer(session.PurposeLoginState, keys), ClientSecret: clientSecret,
 		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.PostLogoutURL, Scopes: cfg.OIDC.Scopes,
 		Insecure: cfg.InsecureCookies, BindCertificate: cfg.MTLS != config.MTLSOff,
