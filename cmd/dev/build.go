@@ -40,21 +40,21 @@ func runStep(ctx context.Context, log io.Writer, dir, what, name string, args ..
 	return nil
 }
 
-// ensureNodeModules installs a package's npm dependencies from its lockfile
-// when they are missing (a fresh clone); it is the only step that may need
-// the npm registry, and only once.
-func ensureNodeModules(ctx context.Context, log io.Writer, dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
-		return nil
+// requireNodeModules checks that a package's npm dependencies are installed.
+// Installing them is `make deps`'s job (.ci/deps), which `make dev` runs
+// first; this says so to whoever runs the command directly.
+func requireNodeModules(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err != nil {
+		return fmt.Errorf("dev: the npm packages of %s are not installed: run `make dev`, which installs them first, or `make deps`", dir)
 	}
-	return runStep(ctx, log, dir, "installing npm packages in "+dir, "npm", "ci", "--no-audit", "--no-fund")
+	return nil
 }
 
 // buildSPA runs the frontend's production build (type check, then Vite)
 // into dist.
 func buildSPA(ctx context.Context, log io.Writer, root, dist string) (string, error) {
 	dir := filepath.Join(root, "frontend")
-	if err := ensureNodeModules(ctx, log, dir); err != nil {
+	if err := requireNodeModules(dir); err != nil {
 		return "", err
 	}
 	if err := runStep(ctx, log, dir, "building the SPA", "npm", "run", "--silent", "build", "--", "--outDir", dist, "--emptyOutDir"); err != nil {
