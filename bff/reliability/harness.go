@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/devservers"
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 // Options shape a Harness.
@@ -264,16 +264,22 @@ func (h *Harness) Close() {
 	h.closers = nil
 }
 
-// BuildBFF compiles bff/cmd/bff into dir and returns the binary's path.
+// BuildBFF puts the BFF binary into dir and returns its path. It is built
+// for this machine with the deployed binaries' flags (static, no local
+// paths, no legacy Lambda RPC), the same build bff/cmd/bff's tests run, and
+// taken from Go's build cache when its sources have not changed.
 func BuildBFF(ctx context.Context, dir string) (string, error) {
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	out := filepath.Join(dir, "bff")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./bff/cmd/bff")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("reliability: go build ./bff/cmd/bff: %w\n%s", err, b)
+	err := gobuild.Binary(ctx, gobuild.Options{
+		Dir:     filepath.Join(filepath.Dir(file), "..", ".."),
+		Package: "./bff/cmd/bff",
+		Out:     out,
+		Flags:   []string{"-tags=lambda.norpc", "-trimpath", "-ldflags=-s -w"},
+		Env:     []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + runtime.GOARCH},
+	})
+	if err != nil {
+		return "", fmt.Errorf("reliability: %w", err)
 	}
 	return out, nil
 }

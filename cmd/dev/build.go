@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 // findRepoRoot walks up from dir to the directory holding this module's go.mod.
@@ -66,15 +68,17 @@ func buildSPA(ctx context.Context, log io.Writer, root, dist string) (string, er
 	return dist, nil
 }
 
-// buildBinary compiles one of the module's commands into binDir.
+// buildBinary puts one of the module's commands into binDir, linking it only
+// when its sources changed since the last start (Go's build cache keeps it).
 func buildBinary(ctx context.Context, log io.Writer, root, binDir, pkg string) (string, error) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("dev: the go command is not on PATH: %w", err)
-	}
+	fmt.Fprintf(log, "dev: building %s\n", pkg)
 	out := filepath.Join(binDir, filepath.Base(pkg))
-	if err := runStep(ctx, log, root, "building "+pkg, goTool, "build", "-o", out, pkg); err != nil {
-		return "", err
+	// A running stack may still hold the previous binary open; replace it, never overwrite it.
+	if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("dev: %w", err)
+	}
+	if err := gobuild.Binary(ctx, gobuild.Options{Dir: root, Package: pkg, Out: out}); err != nil {
+		return "", fmt.Errorf("dev: building %s: %w", pkg, err)
 	}
 	return out, nil
 }

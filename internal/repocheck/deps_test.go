@@ -210,7 +210,7 @@ func TestDepsRetriesTheModuleProxy(t *testing.T) {
 	}{
 		{"served at once", 0, 0, 2},
 		{"403 twice, then served", 2, 0, 4},
-		{"403 every time", 99, 1, 5},
+		{"403 every time", 99, 1, 10}, // five attempts for each module
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newDepsRun(t, farm, "0")
