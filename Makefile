@@ -13,9 +13,10 @@ FRONTEND := frontend
 	deps deps-dev deps-go deps-node deps-frontend deps-pulumi-cli deps-test-tools deps-bench-tools \
 	bench fuzz load
 
-## dev: the local stack (real OpenID Provider, ToDo API, BFF serving the SPA) on http://localhost:8080.
+## dev: the local stack (real OpenID Provider, ToDo API, BFF serving the SPA) on http://localhost:8080
+## (DEV_ARGS=-port=8081 picks another port).
 dev: deps-dev
-	$(GO) run ./cmd/dev
+	$(GO) run ./cmd/dev $(DEV_ARGS)
 
 ## test: everything CI runs: vet, the SPA's unit tests, then every Go test against real peers
 ## (redis-server, dynalite, oidc-provider, Chromium, the pinned Pulumi CLI).
