@@ -22,7 +22,7 @@ type LambdaCode struct {
 	Arch string
 }
 
-// EdgeTopologyArgs configures option A of the design note: CloudFront in
+// EdgeTopologyArgs configures the edge topology (docs/ARCHITECTURE.md): CloudFront in
 // front of a private S3 bucket (the SPA) and an API Gateway HTTP API with the
 // Lambda BFF (/api/*, /auth/*), all on one origin.
 type EdgeTopologyArgs struct {

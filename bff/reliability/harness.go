@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/devservers"
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 // Options shape a Harness.
@@ -68,26 +68,31 @@ type Harness struct {
 const CookieName = "gh_session"
 
 // Start brings up redis-server, oidc-provider, the upstream and the BFF, and
-// returns once the BFF answers /healthz. Close stops everything.
-func Start(ctx context.Context, opts Options) (h *Harness, err error) {
+// returns once the BFF answers /healthz. Close stops everything. When a
+// peer cannot start, what did start is stopped and the error says what is
+// missing and how to install it.
+func Start(ctx context.Context, opts Options) (*Harness, error) {
 	if opts.Binary == "" {
 		return nil, errors.New("reliability: Options.Binary is required")
 	}
 	if opts.Users == 0 {
 		opts.Users = 2
 	}
-	h = &Harness{opts: opts, Secrets: map[string]string{}}
-	defer func() {
-		if err != nil {
-			h.Close()
-		}
-	}()
+	h := &Harness{opts: opts, Secrets: map[string]string{}}
+	if err := h.start(ctx); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *Harness) start(ctx context.Context) (err error) {
 	if h.dir, err = os.MkdirTemp("", "gatehouse-reliability-"); err != nil {
-		return nil, fmt.Errorf("reliability: %w", err)
+		return fmt.Errorf("reliability: %w", err)
 	}
 	h.closers = append(h.closers, func() { os.RemoveAll(h.dir) })
 	if h.Redis, err = devservers.StartRedis(ctx); err != nil {
-		return nil, err
+		return fmt.Errorf("reliability: %w", err)
 	}
 	h.closers = append(h.closers, h.Redis.Stop)
 	h.Upstream = StartUpstream()
@@ -95,43 +100,39 @@ func Start(ctx context.Context, opts Options) (h *Harness, err error) {
 
 	port, err := devservers.FreePort()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h.Addr = devservers.LoopbackAddr(port)
 	h.URL = "http://" + h.Addr
-	users := make([]devservers.OIDCUser, opts.Users)
+	users := make([]devservers.OIDCUser, h.opts.Users)
 	for i := range users {
 		users[i] = devservers.OIDCUser{Username: UserName(i), Password: randomHex(16), Name: "Load User " + strconv.Itoa(i+1), Email: UserName(i) + "@example.gov", Groups: []string{"staff"}}
 		h.Secrets["password of "+users[i].Username] = users[i].Password
 	}
 	idpOpts := devservers.OIDCProviderOptions{
 		RedirectURIs: []string{h.URL + "/auth/callback"}, PostLogoutRedirectURIs: []string{h.URL + "/"},
-		Users: users, AccessTokenTTL: opts.AccessTokenTTL, TestEndpoints: true,
+		Users: users, AccessTokenTTL: h.opts.AccessTokenTTL, TestEndpoints: true,
 	}
-	if opts.IdPRelay {
+	if h.opts.IdPRelay {
 		if idpOpts.Port, err = devservers.FreePort(); err != nil {
-			return nil, err
+			return err
 		}
 		if h.IdPRelay, err = StartRelay(devservers.LoopbackAddr(idpOpts.Port)); err != nil {
-			return nil, err
+			return err
 		}
 		h.closers = append(h.closers, h.IdPRelay.Close)
 		idpOpts.Issuer = "http://" + h.IdPRelay.Addr
 	}
-	h.IdP, err = devservers.StartOIDCProvider(ctx, idpOpts)
-	if err != nil {
-		return nil, err
+	if h.IdP, err = devservers.StartOIDCProvider(ctx, idpOpts); err != nil {
+		return fmt.Errorf("reliability: %w", err)
 	}
 	h.closers = append(h.closers, h.IdP.Stop)
 	h.Secrets["client secret"] = h.IdP.ClientSecret
 	if err := h.writeFiles(); err != nil {
-		return nil, err
+		return err
 	}
 	h.env = h.environment()
-	if err := h.StartBFF(ctx); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return h.StartBFF(ctx)
 }
 
 // UserName is the i-th (0-based) account of the IdP.
@@ -251,24 +252,34 @@ func (h *Harness) LeakedSecrets() []string {
 	return found
 }
 
-// Close stops every process and removes the files, last started first.
+// Close stops every process and removes the files, last started first. A
+// nil Harness (one that never started) has nothing to close.
 func (h *Harness) Close() {
+	if h == nil {
+		return
+	}
 	for i := len(h.closers) - 1; i >= 0; i-- {
 		h.closers[i]()
 	}
 	h.closers = nil
 }
 
-// BuildBFF compiles bff/cmd/bff into dir and returns the binary's path.
+// BuildBFF puts the BFF binary into dir and returns its path. It is built
+// for this machine with the deployed binaries' flags (static, no local
+// paths, no legacy Lambda RPC), the same build bff/cmd/bff's tests run, and
+// taken from Go's build cache when its sources have not changed.
 func BuildBFF(ctx context.Context, dir string) (string, error) {
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	out := filepath.Join(dir, "bff")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./bff/cmd/bff")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("reliability: go build ./bff/cmd/bff: %w\n%s", err, b)
+	err := gobuild.Binary(ctx, gobuild.Options{
+		Dir:     filepath.Join(filepath.Dir(file), "..", ".."),
+		Package: "./bff/cmd/bff",
+		Out:     out,
+		Flags:   []string{"-tags=lambda.norpc", "-trimpath", "-ldflags=-s -w"},
+		Env:     []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + runtime.GOARCH},
+	})
+	if err != nil {
+		return "", fmt.Errorf("reliability: %w", err)
 	}
 	return out, nil
 }

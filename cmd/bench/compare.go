@@ -137,7 +137,7 @@ func runComparison(ctx context.Context, o compareOptions, logf func(string, ...a
 	defer bffMem.stop()
 	redis, err := devservers.StartRedis(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bench: the redis scenario needs redis-server (apt-get install redis-server): %w", err)
+		return nil, fmt.Errorf("bench: the redis scenario: %w", err)
 	}
 	defer redis.Stop()
 	redisStore, err := newRedisStore(redis.URL())

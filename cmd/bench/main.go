@@ -1,5 +1,5 @@
 // Command bench measures Gatehouse against the performance targets of
-// ARCHITECTURE.md §9 and prints each figure beside its target, marking a
+// docs/ARCHITECTURE.md and prints each figure beside its target, marking a
 // missed one MISSED. Its sections:
 //
 //   - proxy: side by side against one loopback upstream, a direct call, a
@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
 )
 
 // Exit codes: a missed target is distinct from a run that could not measure.
@@ -121,6 +123,28 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// sectionPrograms are the programs each section starts from PATH.
+var sectionPrograms = map[string][]string{"proxy": {"redis-server"}, "micro": {"redis-server"}}
+
+// requirePrograms fails a run at its start, not minutes in, when a section
+// needs a program this machine lacks; the error says how to install it.
+func requirePrograms(sections []string) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, s := range sections {
+		for _, p := range sectionPrograms[s] {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if _, err := devservers.LookPath(p); err != nil {
+				errs = append(errs, fmt.Errorf("bench: the %s section: %w", s, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseOptions(args, stderr)
 	if err != nil {
@@ -128,6 +152,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 		}
 		return exitUsage
+	}
+	if err := requirePrograms(o.Sections); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 	rep := &report{Options: o, Machine: describeMachine(), Started: time.Now().UTC()}

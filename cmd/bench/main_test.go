@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
 )
 
 // TestMain lets the test binary serve as the harness's world process, as
@@ -24,6 +26,7 @@ func TestMain(m *testing.M) {
 // redis-server, and the per-operation measurements. It checks that every
 // scenario ran and was verified, never how fast anything was.
 func TestQuickMode(t *testing.T) {
+	devservers.RequireT(t, "redis-server")
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-quick"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("bench -quick exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
@@ -43,6 +46,19 @@ func TestQuickMode(t *testing.T) {
 	}
 	if strings.Contains(out, "Targets") {
 		t.Errorf("quick mode judged targets; its passes are too short to:\n%s", out)
+	}
+}
+
+// TestRunNamesAMissingProgramAtOnce runs the harness on a machine without
+// redis-server (an empty PATH): it must stop before measuring anything, with
+// one line saying what is missing and how to install it.
+func TestRunNamesAMissingProgramAtOnce(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-quick"}, &stdout, &stderr)
+	msg := strings.TrimSpace(stderr.String())
+	if code != exitError || strings.Contains(msg, "\n") || !strings.Contains(msg, "redis-server is not installed") || !strings.Contains(msg, "make deps") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and one line naming redis-server and `make deps`", code, msg, exitError)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Targets from ARCHITECTURE.md §9.
+// The performance targets of docs/ARCHITECTURE.md.
 const (
 	maxCostRatio      = 1.3
 	maxAddedP99       = time.Millisecond
@@ -125,7 +125,7 @@ func (r *report) write(w io.Writer) int {
 	if r.Options.Quick {
 		return 0
 	}
-	fmt.Fprintln(w, "\n== Targets (ARCHITECTURE.md §9) ==")
+	fmt.Fprintln(w, "\n== Targets (docs/ARCHITECTURE.md, Performance targets) ==")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	missed := 0
 	for _, t := range r.targets {

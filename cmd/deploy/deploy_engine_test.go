@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 	"github.com/gatehouse/gatehouse/internal/pulumicli"
 )
 
@@ -42,10 +43,8 @@ func newEngineEnv(t *testing.T) *engineEnv {
 	// Most steps take the prebuilt pack binary, as a user's CI may; the directory form, which the
 	// tool compiles itself, is exercised by the first step and by TestMarkdownSummaryFile.
 	binary := filepath.Join(root, "pack", "policy-pack")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = pack
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the test policy pack: %v\n%s", err, out)
+	if err := gobuild.Binary(t.Context(), gobuild.Options{Dir: pack, Package: ".", Out: binary}); err != nil {
+		t.Fatalf("build the test policy pack: %v", err)
 	}
 	return &engineEnv{cli: cli, project: project, pack: pack, packDir: pack, packBinary: binary}
 }

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 // preparePolicyPacks turns each --policy-pack into what the engine is given. A directory is
@@ -68,12 +69,10 @@ func buildPolicyPack(ctx context.Context, dir, outDir string, progress io.Writer
 	}
 	bin := filepath.Join(outDir, "policy-pack")
 	fmt.Fprintf(progress, "Building policy pack %s\n", dir)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	cmd.Dir = dir
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("policy pack %s: go build: %w\n%s", dir, err, strings.TrimSpace(out.String()))
+	// Through Go's build cache: a pack whose sources did not change since the last preview or up
+	// on this machine is not linked again.
+	if err := gobuild.Binary(ctx, gobuild.Options{Dir: dir, Package: ".", Out: bin}); err != nil {
+		return "", fmt.Errorf("policy pack %s: %w", dir, err)
 	}
 	return bin, nil
 }

@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 // findRepoRoot walks up from dir to the directory holding this module's go.mod.
@@ -40,21 +42,21 @@ func runStep(ctx context.Context, log io.Writer, dir, what, name string, args ..
 	return nil
 }
 
-// ensureNodeModules installs a package's npm dependencies from its lockfile
-// when they are missing (a fresh clone); it is the only step that may need
-// the npm registry, and only once.
-func ensureNodeModules(ctx context.Context, log io.Writer, dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
-		return nil
+// requireNodeModules checks that a package's npm dependencies are installed.
+// Installing them is `make deps`'s job (.ci/deps), which `make dev` runs
+// first; this says so to whoever runs the command directly.
+func requireNodeModules(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err != nil {
+		return fmt.Errorf("dev: the npm packages of %s are not installed: run `make dev`, which installs them first, or `make deps`", dir)
 	}
-	return runStep(ctx, log, dir, "installing npm packages in "+dir, "npm", "ci", "--no-audit", "--no-fund")
+	return nil
 }
 
 // buildSPA runs the frontend's production build (type check, then Vite)
 // into dist.
 func buildSPA(ctx context.Context, log io.Writer, root, dist string) (string, error) {
 	dir := filepath.Join(root, "frontend")
-	if err := ensureNodeModules(ctx, log, dir); err != nil {
+	if err := requireNodeModules(dir); err != nil {
 		return "", err
 	}
 	if err := runStep(ctx, log, dir, "building the SPA", "npm", "run", "--silent", "build", "--", "--outDir", dist, "--emptyOutDir"); err != nil {
@@ -66,15 +68,17 @@ func buildSPA(ctx context.Context, log io.Writer, root, dist string) (string, er
 	return dist, nil
 }
 
-// buildBinary compiles one of the module's commands into binDir.
+// buildBinary puts one of the module's commands into binDir, linking it only
+// when its sources changed since the last start (Go's build cache keeps it).
 func buildBinary(ctx context.Context, log io.Writer, root, binDir, pkg string) (string, error) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("dev: the go command is not on PATH: %w", err)
-	}
+	fmt.Fprintf(log, "dev: building %s\n", pkg)
 	out := filepath.Join(binDir, filepath.Base(pkg))
-	if err := runStep(ctx, log, root, "building "+pkg, goTool, "build", "-o", out, pkg); err != nil {
-		return "", err
+	// A running stack may still hold the previous binary open; replace it, never overwrite it.
+	if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("dev: %w", err)
+	}
+	if err := gobuild.Binary(ctx, gobuild.Options{Dir: root, Package: pkg, Out: out}); err != nil {
+		return "", fmt.Errorf("dev: building %s: %w", pkg, err)
 	}
 	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/devservers"
 )
 
 // TestEndToEndInChromium starts the local stack exactly as `make dev` does
@@ -15,16 +17,12 @@ import (
 // browser suite in frontend/e2e against it with playwright-core and Debian's
 // Chromium. The signed-in screenshots land in test-artifacts/e2e/.
 func TestEndToEndInChromium(t *testing.T) {
-	chromiumPath := os.Getenv("GATEHOUSE_E2E_CHROMIUM")
-	if chromiumPath == "" {
-		chromiumPath = "/usr/bin/chromium"
+	chromium := os.Getenv("GATEHOUSE_E2E_CHROMIUM")
+	if chromium == "" {
+		chromium = "chromium"
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is required for the end-to-end suite and is missing at %s (install it with `apt-get install chromium`, as .ci/run does): %v", chromiumPath, err)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is required for the end-to-end suite: %v", err)
-	}
+	devservers.RequireT(t, chromium, "node")
+	chromiumPath, _ := devservers.LookPath(chromium)
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

@@ -142,7 +142,7 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	if err := ensureDataKey(keyFile); err != nil {
 		return nil, err
 	}
-	if err := ensureNodeModules(ctx, opts.Log, devservers.NodeDir()); err != nil {
+	if err := requireNodeModules(devservers.NodeDir()); err != nil {
 		return nil, err
 	}
 

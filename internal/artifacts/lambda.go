@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// MaxLambdaZipBytes is the size budget for a Lambda artifact (ARCHITECTURE.md §9).
+// MaxLambdaZipBytes is the size budget for a Lambda artifact (docs/ARCHITECTURE.md, Performance targets).
 const MaxLambdaZipBytes = 8 << 20
 
 // LambdaBuild says which main package to build into a provided.al2023 zip.

@@ -3,7 +3,6 @@ package devservers
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"testing"
 
@@ -22,7 +21,7 @@ type Dynalite struct {
 // StartDynalite runs dynalite from NodeDir on a free loopback port and
 // returns once a ListTables call answers. Tables become ACTIVE at once.
 func StartDynalite(ctx context.Context) (*Dynalite, error) {
-	cli, err := NodeModule("dynalite/cli.js")
+	cli, err := nodeModule("dynalite", "dynalite/cli.js")
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +51,7 @@ func StartDynalite(ctx context.Context) (*Dynalite, error) {
 // fails the test, never skips it, when node or the dynalite package is missing.
 func DynaliteT(t testing.TB) *Dynalite {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is required to run dynalite and is not on PATH (Debian: apt-get install nodejs): %v", err)
-	}
+	RequireT(t, "node")
 	d, err := StartDynalite(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -172,7 +172,7 @@ func StartOIDCProvider(ctx context.Context, opts OIDCProviderOptions) (*OIDCProv
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := NodeModule("oidc-provider/package.json"); err != nil {
+	if _, err := nodeModule("oidc-provider", "oidc-provider/package.json"); err != nil {
 		return nil, err
 	}
 	cfg := idpConfig{

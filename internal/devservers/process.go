@@ -53,9 +53,12 @@ func Start(ctx context.Context, spec Spec) (*Process, error) {
 	if spec.StartTimeout == 0 {
 		spec.StartTimeout = 20 * time.Second
 	}
-	path, err := exec.LookPath(spec.Path)
+	path, err := LookPath(spec.Path)
 	if err != nil {
-		return nil, fmt.Errorf("devservers: %s: %w (install it: see .ci/run)", spec.Name, err)
+		if spec.Name == spec.Path {
+			return nil, fmt.Errorf("devservers: %w", err)
+		}
+		return nil, fmt.Errorf("devservers: %s: %w", spec.Name, err)
 	}
 	out := &syncBuffer{}
 	cmd := exec.Command(path, spec.Args...)
@@ -168,7 +171,7 @@ func HTTPReady(url string) func(context.Context) error {
 }
 
 // NodeDir is the folder holding the npm packages the peers need
-// (internal/devservers/node). `npm ci` there installs them.
+// (internal/devservers/node). `make deps` installs them.
 func NodeDir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "node")
@@ -179,7 +182,7 @@ func NodeDir() string {
 func NodeModule(rel string) (string, error) {
 	p := filepath.Join(NodeDir(), "node_modules", rel)
 	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("devservers: %s is missing; run `npm ci --prefix %s`: %w", rel, NodeDir(), err)
+		return "", missingNodeModule(rel)
 	}
 	return p, nil
 }

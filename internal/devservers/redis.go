@@ -15,7 +15,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -94,9 +93,7 @@ func startRedis(ctx context.Context, t *RedisTLS) (*Redis, error) {
 // It fails the test, never skips it, when redis-server is not installed.
 func RedisT(t testing.TB) *Redis {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Fatalf("redis-server is required and not on PATH (Debian: apt-get install redis-server): %v", err)
-	}
+	RequireT(t, "redis-server")
 	r, err := StartRedis(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +105,7 @@ func RedisT(t testing.TB) *Redis {
 // RedisTLST is RedisT with StartRedisTLS.
 func RedisTLST(t testing.TB, tlsFiles RedisTLS) *Redis {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Fatalf("redis-server is required and not on PATH (Debian: apt-get install redis-server): %v", err)
-	}
+	RequireT(t, "redis-server")
 	r, err := StartRedisTLS(context.Background(), tlsFiles)
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,11 @@ const (
 // Path returns the path of a Pulumi CLI binary of Version. It is laid out as <root>/bin/pulumi so
 // that auto.NewPulumiCommand can use <root> directly. The first call on a machine builds it
 // (several minutes cold); later calls, from any process, reuse the cached binary.
-func Path(ctx context.Context) (string, error) {
+func Path(ctx context.Context) (string, error) { return Ensure(ctx, io.Discard) }
+
+// Ensure is Path that says on progress what it builds, and how long that took, when it has to
+// build: `make deps` runs it, so that minutes of silence on a fresh machine are explained.
+func Ensure(ctx context.Context, progress io.Writer) (string, error) {
 	if override := os.Getenv(EnvOverride); override != "" {
 		if err := checkVersion(ctx, override); err != nil {
 			return "", fmt.Errorf("pulumicli: %s=%s: %w", EnvOverride, override, err)
@@ -57,7 +61,7 @@ func Path(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("pulumicli: no user cache directory (set XDG_CACHE_HOME or HOME): %w", err)
 	}
 	dir := filepath.Join(cacheRoot, "gatehouse", "pulumi-"+Version, key)
-	return ensureBuilt(ctx, toolsDir, dir)
+	return ensureBuilt(ctx, toolsDir, dir, progress)
 }
 
 // Root returns the directory that contains bin/pulumi, as auto.PulumiCommandOptions.Root wants it.
@@ -80,7 +84,7 @@ func PathT(t testing.TB) string {
 	return path
 }
 
-func ensureBuilt(ctx context.Context, toolsDir, dir string) (string, error) {
+func ensureBuilt(ctx context.Context, toolsDir, dir string, progress io.Writer) (string, error) {
 	binary := filepath.Join(dir, "bin", "pulumi")
 	if usable(binary) {
 		return binary, nil
@@ -97,9 +101,12 @@ func ensureBuilt(ctx context.Context, toolsDir, dir string) (string, error) {
 	if usable(binary) {
 		return binary, nil
 	}
+	fmt.Fprintf(progress, "pulumicli: building the Pulumi CLI %s from %s into %s (minutes, once per machine)\n", Version, toolsRel, dir)
+	start := time.Now()
 	if err := build(ctx, toolsDir, binary); err != nil {
 		return "", err
 	}
+	fmt.Fprintf(progress, "pulumicli: built in %s\n", time.Since(start).Round(time.Second))
 	return binary, nil
 }
 

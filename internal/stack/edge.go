@@ -19,7 +19,7 @@ const (
 	frontendDir = "frontend"
 )
 
-// deployEdge deploys option A: CloudFront (WAF, OAC to the private SPA
+// deployEdge deploys the edge topology: CloudFront (WAF, OAC to the private SPA
 // bucket, /api/* and /auth/* to the HTTP API) and the Lambda BFF.
 func deployEdge(ctx *pulumi.Context, cfg *Config, shared *Shared) error {
 	built, err := buildEdgeArtifacts(ctx, cfg, cfg.SampleTodo)

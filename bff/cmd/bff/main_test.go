@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/gobuild"
 )
 
 func TestRunReportsEveryConfigProblem(t *testing.T) {
@@ -34,14 +36,18 @@ func TestRunReportsEveryConfigProblem(t *testing.T) {
 	}
 }
 
-// buildBinary builds the BFF as the Lambda and container artifacts are built.
+// buildBinary builds the BFF as the Lambda and container artifacts are built,
+// or takes it from Go's build cache when its sources have not changed.
 func buildBinary(t *testing.T, goarch string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
+	err := gobuild.Binary(t.Context(), gobuild.Options{
+		Dir: ".", Package: ".", Out: out,
+		Flags: []string{"-tags=lambda.norpc", "-trimpath", "-ldflags=-s -w"},
+		Env:   []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + goarch},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
