@@ -23,6 +23,8 @@ dev: deps-dev
 test: deps vet test-frontend test-go
 
 vet: deps-go
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change these files (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
 test-frontend: deps-frontend

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/internal/pkitest"
 )
 
@@ -95,11 +95,11 @@ func TestLoadBalancerValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := mocks.New(gov.Partition, gov.Region, gov.AccountID)
-			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": gov.Region}, m, func(ctx *pulumi.Context) error {
+			m := offline.New(gov.Partition, gov.Region, gov.AccountID)
+			err := offline.Run("gatehouse", "test", map[string]string{"aws:region": gov.Region}, m, func(ctx *pulumi.Context) error {
 				_, err := NewLoadBalancer(ctx, "lb", &tc.args)
 				return err
-			}, mocks.Options{})
+			}, offline.Options{})
 			wantProblems(t, err, tc.want)
 			if n := len(m.Resources()); n != 0 {
 				t.Errorf("%d resources created before validation failed", n)

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 const (
@@ -65,9 +65,9 @@ func edgeArgs(t *testing.T, acct *Account) *EdgeTopologyArgs {
 	}
 }
 
-func edgeUnderMocks(t *testing.T, args *EdgeTopologyArgs) *mocks.Mocks {
+func edgeUnderMocks(t *testing.T, args *EdgeTopologyArgs) *offline.Mocks {
 	t.Helper()
-	m := mocks.ForRegion(args.Account.Region)
+	m := offline.ForRegion(args.Account.Region)
 	err := runProgram(t, m, func(ctx *pulumi.Context) error {
 		useast1, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
 		if err != nil {
@@ -84,7 +84,7 @@ func edgeUnderMocks(t *testing.T, args *EdgeTopologyArgs) *mocks.Mocks {
 }
 
 func edgeList(props resource.PropertyMap, path string) []resource.PropertyMap {
-	v, ok := mocks.Get(props, path)
+	v, ok := offline.Get(props, path)
 	if !ok || !v.IsArray() {
 		return nil
 	}
@@ -128,7 +128,7 @@ func TestEdgeTopologyChildrenAndFIPS(t *testing.T) {
 		}
 	}
 	for _, fn := range m.ByType("aws:lambda/function:Function") {
-		if mocks.GetString(fn.Inputs, "environment.variables.AWS_USE_FIPS_ENDPOINT") != "true" {
+		if offline.GetString(fn.Inputs, "environment.variables.AWS_USE_FIPS_ENDPOINT") != "true" {
 			t.Errorf("%s does not use FIPS endpoints", fn.Name)
 		}
 	}
@@ -140,22 +140,22 @@ func TestEdgeTopologyWithoutDomain(t *testing.T) {
 	args.Domain, args.CertificateArn, args.HostedZoneId, args.SampleTodo, args.Routes = "", "", "", nil, nil
 	m := edgeUnderMocks(t, args)
 	dist := only(t, m, "aws:cloudfront/distribution:Distribution")
-	if !mocks.GetBool(dist.Inputs, "viewerCertificate.cloudfrontDefaultCertificate") {
+	if !offline.GetBool(dist.Inputs, "viewerCertificate.cloudfrontDefaultCertificate") {
 		t.Error("without a domain the distribution keeps CloudFront's certificate")
 	}
-	if _, ok := mocks.Get(dist.Inputs, "aliases[0]"); ok {
+	if _, ok := offline.Get(dist.Inputs, "aliases[0]"); ok {
 		t.Error("no alias without a domain")
 	}
 	if n := len(m.ByType("aws:route53/record:Record")); n != 0 {
 		t.Errorf("%d DNS records without a hosted zone", n)
 	}
 	client := only(t, m, "aws:cognito/userPoolClient:UserPoolClient")
-	want := "https://" + mocks.GetString(dist.Outputs, "domainName") + "/auth/callback"
-	if got := mocks.GetString(client.Inputs, "callbackUrls[0]"); got != want {
+	want := "https://" + offline.GetString(dist.Outputs, "domainName") + "/auth/callback"
+	if got := offline.GetString(client.Inputs, "callbackUrls[0]"); got != want {
 		t.Errorf("callback %q, want %q", got, want)
 	}
 	bff := only(t, m, "aws:lambda/function:Function")
-	if got := mocks.GetString(bff.Inputs, "environment.variables.GATEHOUSE_ROUTES"); got != "[]" {
+	if got := offline.GetString(bff.Inputs, "environment.variables.GATEHOUSE_ROUTES"); got != "[]" {
 		t.Errorf("GATEHOUSE_ROUTES = %q, want []", got)
 	}
 }
@@ -199,7 +199,7 @@ func TestEdgeTopologyValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := edgeArgs(t, acct)
 			tt.tweak(args)
-			m := mocks.ForRegion("us-east-1")
+			m := offline.ForRegion("us-east-1")
 			err := runProgram(t, m, func(ctx *pulumi.Context) error {
 				if args.Account != nil && tt.name != "nothing given" {
 					p, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 func TestEndpointServiceName(t *testing.T) {
@@ -67,11 +67,11 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
-			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+			m := offline.New(acct.Partition, acct.Region, acct.AccountID)
+			err := offline.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
 				_, err := NewNetwork(ctx, "net", &tc.args)
 				return err
-			}, mocks.Options{})
+			}, offline.Options{})
 			if len(tc.want) > 0 {
 				wantProblems(t, err, tc.want)
 				return
@@ -81,7 +81,7 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 			}
 			var got []string
 			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
-				got = append(got, mocks.GetString(r.Inputs, "serviceName"))
+				got = append(got, offline.GetString(r.Inputs, "serviceName"))
 			}
 			var want []string
 			for _, svc := range tc.endpoints {
@@ -93,23 +93,23 @@ func TestNetworkEndpointsAndValidation(t *testing.T) {
 				t.Fatalf("endpoints %v, want %v", got, want)
 			}
 			vpc := only(t, m, "awsx:ec2:Vpc").Inputs
-			if mocks.GetString(vpc, "natGateways.strategy") != NatOnePerAz {
-				t.Errorf("NAT strategy %q, want OnePerAz", mocks.GetString(vpc, "natGateways.strategy"))
+			if offline.GetString(vpc, "natGateways.strategy") != NatOnePerAz {
+				t.Errorf("NAT strategy %q, want OnePerAz", offline.GetString(vpc, "natGateways.strategy"))
 			}
-			if v, _ := mocks.Get(vpc, "numberOfAvailabilityZones"); !v.IsNumber() || v.NumberValue() < 2 {
+			if v, _ := offline.Get(vpc, "numberOfAvailabilityZones"); !v.IsNumber() || v.NumberValue() < 2 {
 				t.Errorf("numberOfAvailabilityZones = %v, want >= 2", v)
 			}
 			for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
-				layers := strings.Contains(mocks.GetString(r.Inputs, "policy"), `"Resource":["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]`)
-				if s3 := mocks.GetString(r.Inputs, "serviceName") == EndpointServiceName(acct.Region, "s3"); s3 != layers {
+				layers := strings.Contains(offline.GetString(r.Inputs, "policy"), `"Resource":["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]`)
+				if s3 := offline.GetString(r.Inputs, "serviceName") == EndpointServiceName(acct.Region, "s3"); s3 != layers {
 					t.Errorf("%s: ECR's layer bucket readable = %v; only the S3 gateway must allow it, or no task pulls its image: %s",
-						r.Name, layers, mocks.GetString(r.Inputs, "policy"))
+						r.Name, layers, offline.GetString(r.Inputs, "policy"))
 				}
-				if mocks.GetString(r.Inputs, "vpcEndpointType") == "Interface" && !mocks.GetBool(r.Inputs, "privateDnsEnabled") {
+				if offline.GetString(r.Inputs, "vpcEndpointType") == "Interface" && !offline.GetBool(r.Inputs, "privateDnsEnabled") {
 					t.Errorf("%s: private DNS off", r.Name)
 				}
-				if !strings.Contains(mocks.GetString(r.Inputs, "policy"), `"aws:PrincipalAccount":"123456789012"`) {
-					t.Errorf("%s: endpoint open to other accounts' principals: %s", r.Name, mocks.GetString(r.Inputs, "policy"))
+				if !strings.Contains(offline.GetString(r.Inputs, "policy"), `"aws:PrincipalAccount":"123456789012"`) {
+					t.Errorf("%s: endpoint open to other accounts' principals: %s", r.Name, offline.GetString(r.Inputs, "policy"))
 				}
 			}
 		})

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 func TestLifecyclePolicy(t *testing.T) {
@@ -54,15 +54,15 @@ func TestRegistryValidationAndPinning(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
-			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+			m := offline.New(acct.Partition, acct.Region, acct.AccountID)
+			err := offline.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
 				r, err := NewRegistry(ctx, "reg", &tc.args)
 				if err != nil {
 					return err
 				}
 				_, err = r.PinnedImage(ctx, PinnedImageArgs{Digest: tc.digest, Push: push})
 				return err
-			}, mocks.Options{})
+			}, offline.Options{})
 			wantProblems(t, err, tc.want)
 		})
 	}
@@ -89,9 +89,9 @@ func TestPinnedImagePushesBeforeResolving(t *testing.T) {
 				pushedTo, login = url, auth
 				return nil
 			}
-			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
+			m := offline.New(acct.Partition, acct.Region, acct.AccountID)
 			var pinned, repoURL string
-			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+			err := offline.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
 				r, err := NewRegistry(ctx, "reg", &RegistryArgs{KmsKeyArn: pulumi.String("k")})
 				if err != nil {
 					return err
@@ -105,7 +105,7 @@ func TestPinnedImagePushesBeforeResolving(t *testing.T) {
 					return nil
 				})
 				return nil
-			}, mocks.Options{Update: true})
+			}, offline.Options{Update: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 func TestServiceValidation(t *testing.T) {
@@ -40,11 +40,11 @@ func TestServiceValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := mocks.New(acct.Partition, acct.Region, acct.AccountID)
-			err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
+			m := offline.New(acct.Partition, acct.Region, acct.AccountID)
+			err := offline.Run("gatehouse", "test", map[string]string{"aws:region": acct.Region}, m, func(ctx *pulumi.Context) error {
 				_, err := NewService(ctx, "svc", &tc.args)
 				return err
-			}, mocks.Options{})
+			}, offline.Options{})
 			wantProblems(t, err, tc.want)
 		})
 	}

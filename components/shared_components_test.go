@@ -8,12 +8,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
-func runProgram(t *testing.T, m *mocks.Mocks, program pulumi.RunFunc) error {
+func runProgram(t *testing.T, m *offline.Mocks, program pulumi.RunFunc) error {
 	t.Helper()
-	return mocks.Run("gatehouse", "test", map[string]string{"aws:region": m.Region}, m, program, mocks.Options{})
+	return offline.Run("gatehouse", "test", map[string]string{"aws:region": m.Region}, m, program, offline.Options{})
 }
 
 func testAccount(partition, region string) *Account {
@@ -92,7 +92,7 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mocks.ForRegion("us-gov-west-1")
+			m := offline.ForRegion("us-gov-west-1")
 			err := runProgram(t, m, tt.create)
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
@@ -131,7 +131,7 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mocks.ForRegion(tt.region)
+			m := offline.ForRegion(tt.region)
 			var hosted, issuer, keys string
 			err := runProgram(t, m, func(ctx *pulumi.Context) error {
 				id, err := NewIdentity(ctx, "app", &IdentityArgs{
@@ -152,27 +152,27 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pool mocks.Resource
+			var pool offline.Resource
 			for _, r := range m.ByType("aws:cognito/userPool:UserPool") {
 				pool = r
 			}
-			if got := mocks.GetString(pool.Inputs, "mfaConfiguration"); got != tt.wantMfa {
+			if got := offline.GetString(pool.Inputs, "mfaConfiguration"); got != tt.wantMfa {
 				t.Errorf("MFA %s, want %s", got, tt.wantMfa)
 			}
-			if got := mocks.GetString(pool.Inputs, "userPoolAddOns.advancedSecurityMode"); got != tt.wantAdvanced {
+			if got := offline.GetString(pool.Inputs, "userPoolAddOns.advancedSecurityMode"); got != tt.wantAdvanced {
 				t.Errorf("advanced security %q, want %q", got, tt.wantAdvanced)
 			}
 			if !strings.HasSuffix(hosted, tt.wantHost) {
 				t.Errorf("hosted UI %s, want *%s", hosted, tt.wantHost)
 			}
-			if got := mocks.GetString(pool.Inputs, "userPoolTier"); got != tt.wantTier {
+			if got := offline.GetString(pool.Inputs, "userPoolTier"); got != tt.wantTier {
 				t.Errorf("feature plan %q, want %q: the tier is always explicit", got, tt.wantTier)
 			}
 			if !strings.HasPrefix(keys, tt.wantKeysHost) || !strings.HasSuffix(keys, "/.well-known/jwks.json") {
 				t.Errorf("signing keys at %s, want %s…/.well-known/jwks.json", keys, tt.wantKeysHost)
 			}
 			domain := only(t, m, "aws:cognito/userPoolDomain:UserPoolDomain")
-			if got, want := mocks.GetString(domain.Inputs, "domain"), DefaultDomainPrefix(testAccount(tt.partition, tt.region), "app"); got != want ||
+			if got, want := offline.GetString(domain.Inputs, "domain"), DefaultDomainPrefix(testAccount(tt.partition, tt.region), "app"); got != want ||
 				!strings.Contains(got, "-") || len(got) > 63 {
 				t.Errorf("default domain prefix %q, want %q (unique to the account)", got, want)
 			}
@@ -180,13 +180,13 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 				t.Errorf("issuer %s", issuer)
 			}
 			client := m.ByType("aws:cognito/userPoolClient:UserPoolClient")[0]
-			flows, _ := mocks.Get(client.Inputs, "allowedOauthFlows")
-			if !mocks.GetBool(client.Inputs, "generateSecret") || !mocks.GetBool(client.Inputs, "enableTokenRevocation") ||
+			flows, _ := offline.Get(client.Inputs, "allowedOauthFlows")
+			if !offline.GetBool(client.Inputs, "generateSecret") || !offline.GetBool(client.Inputs, "enableTokenRevocation") ||
 				len(flows.ArrayValue()) != 1 || flows.ArrayValue()[0].StringValue() != "code" {
 				t.Errorf("the BFF client must be confidential, code-flow only, with revocation: %v", client.Inputs)
 			}
 			secret := m.ByType("aws:secretsmanager/secret:Secret")[0]
-			if !strings.HasPrefix(mocks.GetString(secret.Inputs, "kmsKeyId"), "arn:"+tt.partition+":kms:") {
+			if !strings.HasPrefix(offline.GetString(secret.Inputs, "kmsKeyId"), "arn:"+tt.partition+":kms:") {
 				t.Errorf("client secret not under the data CMK: %v", secret.Inputs)
 			}
 		})
@@ -194,7 +194,7 @@ func TestIdentityPartitionAndCompliance(t *testing.T) {
 }
 
 // only returns the single resource of a type, failing the test otherwise.
-func only(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
+func only(t *testing.T, m *offline.Mocks, token string) offline.Resource {
 	t.Helper()
 	rs := m.ByType(token)
 	if len(rs) != 1 {
@@ -204,7 +204,7 @@ func only(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
 }
 
 // named returns the resource of a type with the given logical name.
-func named(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
+func named(t *testing.T, m *offline.Mocks, token, name string) offline.Resource {
 	t.Helper()
 	for _, r := range m.ByType(token) {
 		if r.Name == name {
@@ -212,7 +212,7 @@ func named(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
 		}
 	}
 	t.Fatalf("no %s named %s", token, name)
-	return mocks.Resource{}
+	return offline.Resource{}
 }
 
 // TestIdentitySchemaDoesNotFollowFederation: Cognito adds schema attributes
@@ -220,7 +220,7 @@ func named(t *testing.T, m *mocks.Mocks, token, name string) mocks.Resource {
 // it is federated, or turning federation off fails at apply.
 func TestIdentitySchemaDoesNotFollowFederation(t *testing.T) {
 	schema := func(federation *FederationArgs) string {
-		m := mocks.ForRegion("us-gov-west-1")
+		m := offline.ForRegion("us-gov-west-1")
 		err := runProgram(t, m, func(ctx *pulumi.Context) error {
 			_, err := NewIdentity(ctx, "app", &IdentityArgs{
 				Account: testAccount(PartitionGovCloud, "us-gov-west-1"), Compliance: ComplianceFedRAMPHigh,
@@ -234,7 +234,7 @@ func TestIdentitySchemaDoesNotFollowFederation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, _ := mocks.Get(only(t, m, "aws:cognito/userPool:UserPool").Inputs, "schemas")
+		v, _ := offline.Get(only(t, m, "aws:cognito/userPool:UserPool").Inputs, "schemas")
 		return fmt.Sprint(v)
 	}
 	federated := schema(&FederationArgs{Type: "SAML", Name: "AgencyICAM", MetadataUrl: "https://idp.example.gov/metadata",

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 func TestSiteBucketPolicy(t *testing.T) {
@@ -76,7 +76,7 @@ func TestSiteBucketValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := mocks.ForRegion("us-east-1")
+			m := offline.ForRegion("us-east-1")
 			err := runProgram(t, m, func(ctx *pulumi.Context) error {
 				_, err := NewSiteBucket(ctx, "site", tt.args)
 				return err

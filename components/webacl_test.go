@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 // TestWebAclLetsRoutesTakeTheirBodies reads the web ACL's rules on both
@@ -25,7 +25,7 @@ func TestWebAclLetsRoutesTakeTheirBodies(t *testing.T) {
 		{WafScopeCloudFront, []string{"BodyOverLimit-records", "BodyOverLimit-uploads"}},
 	} {
 		t.Run(tc.scope, func(t *testing.T) {
-			m := mocks.ForRegion("us-east-1")
+			m := offline.ForRegion("us-east-1")
 			if err := runProgram(t, m, func(ctx *pulumi.Context) error {
 				_, err := NewWebAcl(ctx, "gatehouse-dev-waf", &WebAclArgs{Scope: tc.scope, LogKeyArn: pulumi.String("arn:aws:kms:us-east-1:123456789012:key/l"), Routes: routes})
 				return err
@@ -35,21 +35,21 @@ func TestWebAclLetsRoutesTakeTheirBodies(t *testing.T) {
 			acl := only(t, m, "aws:wafv2/webAcl:WebAcl").Inputs
 			byName := map[string]resource.PropertyMap{}
 			var order []string
-			v, _ := mocks.Get(acl, "rules")
+			v, _ := offline.Get(acl, "rules")
 			for _, r := range v.ArrayValue() {
 				rule := r.ObjectValue()
-				byName[mocks.GetString(rule, "name")] = rule
-				order = append(order, mocks.GetString(rule, "name"))
+				byName[offline.GetString(rule, "name")] = rule
+				order = append(order, offline.GetString(rule, "name"))
 			}
 			crs := byName[coreRuleSet]
-			if mocks.GetString(crs, "statement.managedRuleGroupStatement.ruleActionOverrides[0].name") != CoreRuleSetBodySizeRule ||
+			if offline.GetString(crs, "statement.managedRuleGroupStatement.ruleActionOverrides[0].name") != CoreRuleSetBodySizeRule ||
 				!has(crs, "statement.managedRuleGroupStatement.ruleActionOverrides[0].actionToUse.count") {
 				t.Errorf("SizeRestrictions_BODY is not overridden to count: %v", crs)
 			}
 			outside := byName["BodyOver8KBOutsideApi"]
 			if !has(outside, "action.block") ||
-				mocks.GetString(outside, "statement.andStatement.statements[0].labelMatchStatement.key") != CoreRuleSetBodySizeLabel ||
-				mocks.GetString(outside, "statement.andStatement.statements[1].notStatement.statements[0].byteMatchStatement.searchString") != ApiPathPrefix {
+				offline.GetString(outside, "statement.andStatement.statements[0].labelMatchStatement.key") != CoreRuleSetBodySizeLabel ||
+				offline.GetString(outside, "statement.andStatement.statements[1].notStatement.statements[0].byteMatchStatement.searchString") != ApiPathPrefix {
 				t.Errorf("oversize bodies outside /api/* are not blocked by the label: %v", outside)
 			}
 			if indexOf(order, "BodyOver8KBOutsideApi") < indexOf(order, coreRuleSet) {
@@ -65,8 +65,8 @@ func TestWebAclLetsRoutesTakeTheirBodies(t *testing.T) {
 				t.Errorf("route rules %v, want %v", got, tc.routeRules)
 			}
 			records := byName["BodyOverLimit-records"]
-			if size, _ := mocks.Get(records, "statement.andStatement.statements[1].sizeConstraintStatement.size"); !size.IsNumber() || size.NumberValue() != 2048 ||
-				mocks.GetString(records, "statement.andStatement.statements[0].orStatement.statements[1].byteMatchStatement.searchString") != "/api/records/" {
+			if size, _ := offline.Get(records, "statement.andStatement.statements[1].sizeConstraintStatement.size"); !size.IsNumber() || size.NumberValue() != 2048 ||
+				offline.GetString(records, "statement.andStatement.statements[0].orStatement.statements[1].byteMatchStatement.searchString") != "/api/records/" {
 				t.Errorf("records is not held to its own 2048-byte limit: %v", records)
 			}
 		})
@@ -74,7 +74,7 @@ func TestWebAclLetsRoutesTakeTheirBodies(t *testing.T) {
 }
 
 func has(props resource.PropertyMap, path string) bool {
-	v, ok := mocks.Get(props, path)
+	v, ok := offline.Get(props, path)
 	return ok && !v.IsNull()
 }
 

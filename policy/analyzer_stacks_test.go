@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/policy/review"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -17,7 +17,7 @@ import (
 // shipped stack (under mocks) to the pack over gRPC, as `pulumi preview --policy-pack` would: no
 // mandatory diagnostic may come back.
 func TestAnalyzerProtocolShippedStacks(t *testing.T) {
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

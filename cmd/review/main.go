@@ -13,7 +13,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/policy/review"
 )
 
@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	if *root == "" {
-		found, err := mocks.ProjectRoot()
+		found, err := offline.ProjectRoot()
 		if err != nil {
 			fmt.Fprintln(stderr, "review:", err)
 			return exitError

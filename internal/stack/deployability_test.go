@@ -7,7 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/components"
 	"github.com/gatehouse/gatehouse/components/names"
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 // deployStacks are the shipped stack files, and the same files under names
@@ -27,9 +27,9 @@ var deployStacks = []struct {
 	{name: "fedramp edge in us-east-2", file: "fedramp", stack: "fedramp-east2", overrides: map[string]string{"aws:region": "us-east-2"}},
 }
 
-func runDeployStack(t *testing.T, file, stack string, overrides map[string]string) *mocks.Mocks {
+func runDeployStack(t *testing.T, file, stack string, overrides map[string]string) *offline.Mocks {
 	t.Helper()
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func runDeployStack(t *testing.T, file, stack string, overrides map[string]strin
 	for k, v := range overrides {
 		all[k] = v
 	}
-	m, err := mocks.RunStackFileAs(root, "gatehouse", file, stack, all, Deploy)
+	m, err := offline.RunStackFileAs(root, "gatehouse", file, stack, all, Deploy)
 	if err != nil {
 		t.Fatalf("stack %s (file %s) under mocks: %v", stack, file, err)
 	}
@@ -50,7 +50,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 	for _, tc := range deployStacks {
 		t.Run(tc.name, func(t *testing.T) {
 			m := runDeployStack(t, tc.file, tc.stack, tc.overrides)
-			cfg, err := mocks.LoadStackConfig(fmt.Sprintf("../../Pulumi.%s.yaml", tc.file))
+			cfg, err := offline.LoadStackConfig(fmt.Sprintf("../../Pulumi.%s.yaml", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 					if !ok {
 						continue
 					}
-					name := mocks.GetString(r.Outputs, rule.Property)
+					name := offline.GetString(r.Outputs, rule.Property)
 					if problems := rule.Check(name); len(problems) > 0 || name == "" {
 						t.Errorf("%s %s: %s %q: %v", r.Type, r.Name, rule.Property, name, problems)
 					}
@@ -75,7 +75,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 			})
 
 			t.Run("the Cognito domain prefix is unique to the account", func(t *testing.T) {
-				domain := mocks.GetString(only(t, m, "aws:cognito/userPoolDomain:UserPoolDomain").Inputs, "domain")
+				domain := offline.GetString(only(t, m, "aws:cognito/userPoolDomain:UserPoolDomain").Inputs, "domain")
 				acct := &components.Account{Partition: components.PartitionForRegion(region), AccountID: m.AccountID, Region: region}
 				if want := components.DefaultDomainPrefix(acct, prefix+"-identity"); domain != want {
 					t.Errorf("domain prefix %q, want %q", domain, want)
@@ -84,11 +84,11 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 
 			t.Run("the user pool's schema and tier", func(t *testing.T) {
 				pool := only(t, m, "aws:cognito/userPool:UserPool").Inputs
-				schemas, _ := mocks.Get(pool, "schemas")
+				schemas, _ := offline.Get(pool, "schemas")
 				if !strings.Contains(fmt.Sprint(schemas), "piv_id") {
 					t.Errorf("custom:piv_id is not declared: %v", schemas)
 				}
-				tier, advanced := mocks.GetString(pool, "userPoolTier"), mocks.GetString(pool, "userPoolAddOns.advancedSecurityMode")
+				tier, advanced := offline.GetString(pool, "userPoolTier"), offline.GetString(pool, "userPoolAddOns.advancedSecurityMode")
 				fedrampCommercial := cfg["gatehouse:compliance"] == "fedramp-high" && !strings.HasPrefix(region, "us-gov-")
 				if fedrampCommercial && (tier != "PLUS" || advanced != "ENFORCED") || !fedrampCommercial && (tier != "ESSENTIALS" || advanced != "") {
 					t.Errorf("tier %q, threat protection %q", tier, advanced)
@@ -106,7 +106,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 
 			t.Run("lifecycle rules name their filter", func(t *testing.T) {
 				for _, lc := range m.ByType("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2") {
-					if v, ok := mocks.Get(lc.Inputs, "rules[0].filter.prefix"); !ok || !v.IsString() {
+					if v, ok := offline.Get(lc.Inputs, "rules[0].filter.prefix"); !ok || !v.IsString() {
 						t.Errorf("%s: lifecycle rule without an explicit filter: %v", lc.Name, lc.Inputs["rules"])
 					}
 				}
@@ -118,7 +118,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 			t.Run("edge: reservations only when the stack opts in", func(t *testing.T) {
 				want := cfg["gatehouse:reservedConcurrency"]
 				for _, fn := range m.ByType("aws:lambda/function:Function") {
-					v, _ := mocks.Get(fn.Inputs, "reservedConcurrentExecutions")
+					v, _ := offline.Get(fn.Inputs, "reservedConcurrentExecutions")
 					if reserved := v.IsNumber(); reserved != (want != "") {
 						t.Errorf("%s: reserved %v, but the stack sets reservedConcurrency %q", fn.Name, v, want)
 					}
@@ -140,7 +140,7 @@ func TestStacksAWSWouldAccept(t *testing.T) {
 					}
 				}
 				wafLogs := findByName(t, m, "aws:cloudwatch/logGroup:LogGroup", "-waf-logs")
-				if key := mocks.GetString(wafLogs.Inputs, "kmsKeyId"); !strings.Contains(key, ":kms:us-east-1:") {
+				if key := offline.GetString(wafLogs.Inputs, "kmsKeyId"); !strings.Contains(key, ":kms:us-east-1:") {
 					t.Errorf("the WAF log group is encrypted with %s; a key in us-east-1 is needed there", key)
 				}
 			})

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	bffconfig "github.com/gatehouse/gatehouse/bff/config"
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -30,7 +30,7 @@ var edgeStacks = []struct {
 	{stack: "fedramp", overrides: map[string]string{"gatehouse:topology": "edge"}, domain: "app.fedramp.example.gov"},
 }
 
-func runEdgeStack(t *testing.T, stack string, overrides map[string]string) *mocks.Mocks {
+func runEdgeStack(t *testing.T, stack string, overrides map[string]string) *offline.Mocks {
 	t.Helper()
 	all := map[string]string{key("spaDist"): "internal/artifacts/testdata/dist"}
 	for k, v := range overrides {
@@ -44,22 +44,22 @@ func TestEdgeTopologyStacks(t *testing.T) {
 		t.Run(tt.stack, func(t *testing.T) {
 			m := runEdgeStack(t, tt.stack, tt.overrides)
 			dist := only(t, m, edgeDistributionType)
-			distArn := mocks.GetString(dist.Outputs, "arn")
+			distArn := offline.GetString(dist.Outputs, "arn")
 			host := tt.domain
 			if host == "" {
-				host = mocks.GetString(dist.Outputs, "domainName")
+				host = offline.GetString(dist.Outputs, "domainName")
 			}
 
 			t.Run("OAC attached and bucket readable by this distribution only", func(t *testing.T) {
 				oac := only(t, m, "aws:cloudfront/originAccessControl:OriginAccessControl")
 				site := edgeOrigin(t, dist, "site")
-				if got := mocks.GetString(site, "originAccessControlId"); got == "" || got != oac.ID {
+				if got := offline.GetString(site, "originAccessControlId"); got == "" || got != oac.ID {
 					t.Fatalf("site origin OAC = %q, want %q", got, oac.ID)
 				}
-				if mocks.GetString(oac.Inputs, "signingBehavior") != "always" || mocks.GetString(oac.Inputs, "signingProtocol") != "sigv4" {
+				if offline.GetString(oac.Inputs, "signingBehavior") != "always" || offline.GetString(oac.Inputs, "signingProtocol") != "sigv4" {
 					t.Fatalf("OAC must always sign with SigV4: %v", oac.Inputs)
 				}
-				bucket := edgeSiteBucket(t, m, mocks.GetString(site, "domainName"))
+				bucket := edgeSiteBucket(t, m, offline.GetString(site, "domainName"))
 				policy := edgeBucketPolicy(t, m, bucket.ID)
 				var allows int
 				for _, s := range policy.Statement {
@@ -88,53 +88,53 @@ func TestEdgeTopologyStacks(t *testing.T) {
 				cachingDisabled := edgeManagedPolicyID(t, m, "aws:cloudfront/getCachePolicy:getCachePolicy", "Managed-CachingDisabled")
 				allViewer := edgeManagedPolicyID(t, m, "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy", "Managed-AllViewerExceptHostHeader")
 				api := edgeOrigin(t, dist, "api")
-				if !strings.Contains(mocks.GetString(api, "domainName"), ".execute-api.") {
-					t.Fatalf("api origin is %q, want the HTTP API endpoint", mocks.GetString(api, "domainName"))
+				if !strings.Contains(offline.GetString(api, "domainName"), ".execute-api.") {
+					t.Fatalf("api origin is %q, want the HTTP API endpoint", offline.GetString(api, "domainName"))
 				}
 				for _, pattern := range []string{"/api/*", "/auth/*"} {
 					b := edgeBehaviour(t, dist, pattern)
-					if mocks.GetString(b, "targetOriginId") != "api" {
-						t.Errorf("%s goes to %q, want the api origin", pattern, mocks.GetString(b, "targetOriginId"))
+					if offline.GetString(b, "targetOriginId") != "api" {
+						t.Errorf("%s goes to %q, want the api origin", pattern, offline.GetString(b, "targetOriginId"))
 					}
-					if mocks.GetString(b, "cachePolicyId") != cachingDisabled {
-						t.Errorf("%s cache policy %q, want CachingDisabled %q", pattern, mocks.GetString(b, "cachePolicyId"), cachingDisabled)
+					if offline.GetString(b, "cachePolicyId") != cachingDisabled {
+						t.Errorf("%s cache policy %q, want CachingDisabled %q", pattern, offline.GetString(b, "cachePolicyId"), cachingDisabled)
 					}
-					if mocks.GetString(b, "originRequestPolicyId") != allViewer {
-						t.Errorf("%s origin request policy %q, want AllViewerExceptHostHeader %q", pattern, mocks.GetString(b, "originRequestPolicyId"), allViewer)
+					if offline.GetString(b, "originRequestPolicyId") != allViewer {
+						t.Errorf("%s origin request policy %q, want AllViewerExceptHostHeader %q", pattern, offline.GetString(b, "originRequestPolicyId"), allViewer)
 					}
 				}
 			})
 
 			t.Run("TLS", func(t *testing.T) {
 				if tt.domain == "" {
-					if !mocks.GetBool(dist.Inputs, "viewerCertificate.cloudfrontDefaultCertificate") {
+					if !offline.GetBool(dist.Inputs, "viewerCertificate.cloudfrontDefaultCertificate") {
 						t.Fatal("without a domain the distribution uses its default certificate")
 					}
 					return
 				}
-				if got := mocks.GetString(dist.Inputs, "viewerCertificate.minimumProtocolVersion"); got != "TLSv1.2_2021" {
+				if got := offline.GetString(dist.Inputs, "viewerCertificate.minimumProtocolVersion"); got != "TLSv1.2_2021" {
 					t.Errorf("minimum protocol %q, want TLSv1.2_2021", got)
 				}
-				if mocks.GetString(dist.Inputs, "viewerCertificate.acmCertificateArn") == "" || mocks.GetString(dist.Inputs, "aliases[0]") != tt.domain {
+				if offline.GetString(dist.Inputs, "viewerCertificate.acmCertificateArn") == "" || offline.GetString(dist.Inputs, "aliases[0]") != tt.domain {
 					t.Errorf("domain %s needs its ACM certificate and alias: %v", tt.domain, dist.Inputs["viewerCertificate"])
 				}
 			})
 
 			t.Run("WAF", func(t *testing.T) {
 				acl := only(t, m, "aws:wafv2/webAcl:WebAcl")
-				if got := mocks.GetString(dist.Inputs, "webAclId"); got == "" || got != mocks.GetString(acl.Outputs, "arn") {
-					t.Fatalf("distribution web ACL %q, want %q", got, mocks.GetString(acl.Outputs, "arn"))
+				if got := offline.GetString(dist.Inputs, "webAclId"); got == "" || got != offline.GetString(acl.Outputs, "arn") {
+					t.Fatalf("distribution web ACL %q, want %q", got, offline.GetString(acl.Outputs, "arn"))
 				}
 			})
 
 			t.Run("Lambda BFF", func(t *testing.T) {
 				bff := edgeBffFunction(t, m)
-				if got := mocks.GetString(bff.Inputs, "architectures[0]"); got != "arm64" {
+				if got := offline.GetString(bff.Inputs, "architectures[0]"); got != "arm64" {
 					t.Errorf("architecture %q, want arm64", got)
 				}
 				table := edgeSessionTableName(t, m)
 				client := only(t, m, "aws:cognito/userPoolClient:UserPoolClient")
-				env := func(k string) string { return mocks.GetString(bff.Inputs, "environment.variables."+k) }
+				env := func(k string) string { return offline.GetString(bff.Inputs, "environment.variables."+k) }
 				if env("GATEHOUSE_SESSION_TABLE") != table || table == "" {
 					t.Errorf("GATEHOUSE_SESSION_TABLE = %q, want %q", env("GATEHOUSE_SESSION_TABLE"), table)
 				}
@@ -149,7 +149,7 @@ func TestEdgeTopologyStacks(t *testing.T) {
 			t.Run("SPA uploaded", func(t *testing.T) {
 				cache := map[string]string{}
 				for _, o := range m.ByType("aws:s3/bucketObjectv2:BucketObjectv2") {
-					cache[mocks.GetString(o.Inputs, "key")] = mocks.GetString(o.Inputs, "cacheControl")
+					cache[offline.GetString(o.Inputs, "key")] = offline.GetString(o.Inputs, "cacheControl")
 				}
 				want := map[string]string{
 					"index.html":                "no-cache",
@@ -171,7 +171,7 @@ func TestEdgeTopologyStacks(t *testing.T) {
 			t.Run("Cognito callback", func(t *testing.T) {
 				client := only(t, m, "aws:cognito/userPoolClient:UserPoolClient")
 				want := "https://" + host + "/auth/callback"
-				if got := mocks.GetString(client.Inputs, "callbackUrls[0]"); got != want {
+				if got := offline.GetString(client.Inputs, "callbackUrls[0]"); got != want {
 					t.Fatalf("callback URL %q, want %q", got, want)
 				}
 			})
@@ -179,12 +179,12 @@ func TestEdgeTopologyStacks(t *testing.T) {
 	}
 }
 
-func edgeOrigin(t *testing.T, dist mocks.Resource, id string) resource.PropertyMap {
+func edgeOrigin(t *testing.T, dist offline.Resource, id string) resource.PropertyMap {
 	t.Helper()
-	v, _ := mocks.Get(dist.Inputs, "origins")
+	v, _ := offline.Get(dist.Inputs, "origins")
 	for _, o := range v.ArrayValue() {
 		o = edgeUnwrap(o)
-		if o.IsObject() && mocks.GetString(o.ObjectValue(), "originId") == id {
+		if o.IsObject() && offline.GetString(o.ObjectValue(), "originId") == id {
 			return o.ObjectValue()
 		}
 	}
@@ -192,12 +192,12 @@ func edgeOrigin(t *testing.T, dist mocks.Resource, id string) resource.PropertyM
 	return nil
 }
 
-func edgeBehaviour(t *testing.T, dist mocks.Resource, pattern string) resource.PropertyMap {
+func edgeBehaviour(t *testing.T, dist offline.Resource, pattern string) resource.PropertyMap {
 	t.Helper()
-	v, _ := mocks.Get(dist.Inputs, "orderedCacheBehaviors")
+	v, _ := offline.Get(dist.Inputs, "orderedCacheBehaviors")
 	for _, b := range v.ArrayValue() {
 		b = edgeUnwrap(b)
-		if b.IsObject() && mocks.GetString(b.ObjectValue(), "pathPattern") == pattern {
+		if b.IsObject() && offline.GetString(b.ObjectValue(), "pathPattern") == pattern {
 			return b.ObjectValue()
 		}
 	}
@@ -216,15 +216,15 @@ func edgeUnwrap(v resource.PropertyValue) resource.PropertyValue {
 	return v
 }
 
-func edgeSiteBucket(t *testing.T, m *mocks.Mocks, regionalDomain string) mocks.Resource {
+func edgeSiteBucket(t *testing.T, m *offline.Mocks, regionalDomain string) offline.Resource {
 	t.Helper()
 	for _, b := range m.ByType("aws:s3/bucketV2:BucketV2") {
-		if mocks.GetString(b.Outputs, "bucketRegionalDomainName") == regionalDomain {
+		if offline.GetString(b.Outputs, "bucketRegionalDomainName") == regionalDomain {
 			return b
 		}
 	}
 	t.Fatalf("no bucket behind origin %s", regionalDomain)
-	return mocks.Resource{}
+	return offline.Resource{}
 }
 
 type edgePolicyDoc struct {
@@ -236,14 +236,14 @@ type edgePolicyDoc struct {
 	}
 }
 
-func edgeBucketPolicy(t *testing.T, m *mocks.Mocks, bucketID string) edgePolicyDoc {
+func edgeBucketPolicy(t *testing.T, m *offline.Mocks, bucketID string) edgePolicyDoc {
 	t.Helper()
 	for _, p := range m.ByType("aws:s3/bucketPolicy:BucketPolicy") {
-		if mocks.GetString(p.Inputs, "bucket") != bucketID {
+		if offline.GetString(p.Inputs, "bucket") != bucketID {
 			continue
 		}
 		var doc edgePolicyDoc
-		if err := json.Unmarshal([]byte(mocks.GetString(p.Inputs, "policy")), &doc); err != nil {
+		if err := json.Unmarshal([]byte(offline.GetString(p.Inputs, "policy")), &doc); err != nil {
 			t.Fatal(err)
 		}
 		return doc
@@ -253,7 +253,7 @@ func edgeBucketPolicy(t *testing.T, m *mocks.Mocks, bucketID string) edgePolicyD
 }
 
 // managedPolicyID asks the mocks what the lookup by name answers.
-func edgeManagedPolicyID(t *testing.T, m *mocks.Mocks, token, name string) string {
+func edgeManagedPolicyID(t *testing.T, m *offline.Mocks, token, name string) string {
 	t.Helper()
 	out, err := m.Call(pulumi.MockCallArgs{Token: token, Args: resource.PropertyMap{"name": resource.NewStringProperty(name)}})
 	if err != nil {
@@ -262,22 +262,22 @@ func edgeManagedPolicyID(t *testing.T, m *mocks.Mocks, token, name string) strin
 	return out["id"].StringValue()
 }
 
-func edgeBffFunction(t *testing.T, m *mocks.Mocks) mocks.Resource {
+func edgeBffFunction(t *testing.T, m *offline.Mocks) offline.Resource {
 	t.Helper()
 	for _, f := range m.ByType(edgeFunctionType) {
-		if mocks.GetString(f.Inputs, "environment.variables.GATEHOUSE_MODE") == "edge" {
+		if offline.GetString(f.Inputs, "environment.variables.GATEHOUSE_MODE") == "edge" {
 			return f
 		}
 	}
 	t.Fatal("no BFF function (GATEHOUSE_MODE=edge)")
-	return mocks.Resource{}
+	return offline.Resource{}
 }
 
-func edgeSessionTableName(t *testing.T, m *mocks.Mocks) string {
+func edgeSessionTableName(t *testing.T, m *offline.Mocks) string {
 	t.Helper()
 	for _, tb := range m.ByType("aws:dynamodb/table:Table") {
-		if mocks.GetString(tb.Inputs, "hashKey") == "id" && mocks.GetString(tb.Inputs, "rangeKey") == "" {
-			return mocks.GetString(tb.Outputs, "name")
+		if offline.GetString(tb.Inputs, "hashKey") == "id" && offline.GetString(tb.Inputs, "rangeKey") == "" {
+			return offline.GetString(tb.Outputs, "name")
 		}
 	}
 	t.Fatal("no session table")
@@ -292,10 +292,10 @@ func TestEdgeRebuildChangesNothing(t *testing.T) {
 		m := runEdgeStack(t, "dev", nil)
 		out := map[string]string{}
 		for _, f := range m.ByType(edgeFunctionType) {
-			out[f.Name] = mocks.GetString(f.Inputs, "sourceCodeHash")
+			out[f.Name] = offline.GetString(f.Inputs, "sourceCodeHash")
 		}
 		for _, o := range m.ByType("aws:s3/bucketObjectv2:BucketObjectv2") {
-			out[o.Name] = mocks.GetString(o.Inputs, "sourceHash")
+			out[o.Name] = offline.GetString(o.Inputs, "sourceHash")
 		}
 		return out
 	}
@@ -317,12 +317,12 @@ func TestEdgeBffAcceptsItsEnvironment(t *testing.T) {
 	for _, tt := range edgeStacks {
 		t.Run(tt.stack, func(t *testing.T) {
 			m := runEdgeStack(t, tt.stack, tt.overrides)
-			vars, _ := mocks.Get(edgeBffFunction(t, m).Inputs, "environment.variables")
+			vars, _ := offline.Get(edgeBffFunction(t, m).Inputs, "environment.variables")
 			env := map[string]string{}
 			for k, v := range vars.ObjectValue() {
 				env[string(k)] = edgeUnwrap(v).StringValue()
 			}
-			ciphertext := mocks.GetString(only(t, m, "aws:kms/ciphertext:Ciphertext").Outputs, "ciphertextBlob")
+			ciphertext := offline.GetString(only(t, m, "aws:kms/ciphertext:Ciphertext").Outputs, "ciphertextBlob")
 			if env["GATEHOUSE_DATA_KEY_CIPHERTEXT"] != ciphertext {
 				t.Fatalf("GATEHOUSE_DATA_KEY_CIPHERTEXT is not the KMS ciphertext")
 			}

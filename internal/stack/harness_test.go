@@ -3,18 +3,18 @@ package stack
 import (
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 // runStack runs the whole program under mocks with Pulumi.<stack>.yaml from
 // the repository root, plus overrides ("gatehouse:key" → value, "" removes).
-func runStack(t *testing.T, stack string, overrides map[string]string) *mocks.Mocks {
+func runStack(t *testing.T, stack string, overrides map[string]string) *offline.Mocks {
 	t.Helper()
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mocks.RunStackFile(root, "gatehouse", stack, overrides, Deploy)
+	m, err := offline.RunStackFile(root, "gatehouse", stack, overrides, Deploy)
 	if err != nil {
 		t.Fatalf("stack %s under mocks: %v", stack, err)
 	}
@@ -22,7 +22,7 @@ func runStack(t *testing.T, stack string, overrides map[string]string) *mocks.Mo
 }
 
 // only returns the single resource of a type, failing otherwise.
-func only(t *testing.T, m *mocks.Mocks, token string) mocks.Resource {
+func only(t *testing.T, m *offline.Mocks, token string) offline.Resource {
 	t.Helper()
 	rs := m.ByType(token)
 	if len(rs) != 1 {

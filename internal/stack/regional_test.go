@@ -15,15 +15,15 @@ import (
 
 	bffconfig "github.com/gatehouse/gatehouse/bff/config"
 	"github.com/gatehouse/gatehouse/components"
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 )
 
 // regionalContainer decodes the task definition's one container.
-func regionalContainer(t *testing.T, m *mocks.Mocks) (map[string]any, map[string]string, map[string]string) {
+func regionalContainer(t *testing.T, m *offline.Mocks) (map[string]any, map[string]string, map[string]string) {
 	t.Helper()
 	td := only(t, m, "aws:ecs/taskDefinition:TaskDefinition")
 	var defs []map[string]any
-	if err := json.Unmarshal([]byte(mocks.GetString(td.Inputs, "containerDefinitions")), &defs); err != nil || len(defs) != 1 {
+	if err := json.Unmarshal([]byte(offline.GetString(td.Inputs, "containerDefinitions")), &defs); err != nil || len(defs) != 1 {
 		t.Fatalf("container definitions %v: %v", defs, err)
 	}
 	env, secrets := map[string]string{}, map[string]string{}
@@ -38,15 +38,15 @@ func regionalContainer(t *testing.T, m *mocks.Mocks) (map[string]any, map[string
 	return defs[0], env, secrets
 }
 
-func listener(t *testing.T, m *mocks.Mocks, port float64) mocks.Resource {
+func listener(t *testing.T, m *offline.Mocks, port float64) offline.Resource {
 	t.Helper()
 	for _, r := range m.ByType("aws:lb/listener:Listener") {
-		if v, ok := mocks.Get(r.Inputs, "port"); ok && v.IsNumber() && v.NumberValue() == port {
+		if v, ok := offline.Get(r.Inputs, "port"); ok && v.IsNumber() && v.NumberValue() == port {
 			return r
 		}
 	}
 	t.Fatalf("no listener on %v", port)
-	return mocks.Resource{}
+	return offline.Resource{}
 }
 
 // TestShippedStacksRegional runs Pulumi.govcloud.yaml, and Pulumi.fedramp.yaml
@@ -86,36 +86,36 @@ func TestShippedStacksRegional(t *testing.T) {
 			waf := only(t, m, "aws:wafv2/webAclAssociation:WebAclAssociation").Inputs
 			svc := only(t, m, "aws:ecs/service:Service").Inputs
 			td := only(t, m, "aws:ecs/taskDefinition:TaskDefinition").Inputs
-			repoURL := mocks.GetString(only(t, m, "aws:ecr/repository:Repository").Outputs, "repositoryUrl")
+			repoURL := offline.GetString(only(t, m, "aws:ecr/repository:Repository").Outputs, "repositoryUrl")
 			c, env, secrets := regionalContainer(t, m)
 			image, _ := c["image"].(string)
-			count, _ := mocks.Get(svc, "desiredCount")
+			count, _ := offline.Get(svc, "desiredCount")
 
 			checks := []struct {
 				name string
 				ok   bool
 			}{
-				{"443 uses a FIPS TLS policy", strings.Contains(mocks.GetString(https, "sslPolicy"), "-FIPS-") && mocks.GetString(https, "protocol") == "HTTPS"},
-				{"443 has the configured certificate", strings.HasPrefix(mocks.GetString(https, "certificateArn"), "arn:"+tc.partition+":acm:")},
-				{"80 redirects to HTTPS", mocks.GetString(http, "defaultActions[0].type") == "redirect" && mocks.GetString(http, "defaultActions[0].redirect.protocol") == "HTTPS"},
-				{"mTLS verify with a trust store iff configured", tc.mtls == (mocks.GetString(https, "mutualAuthentication.mode") == "verify" &&
-					mocks.GetString(https, "mutualAuthentication.trustStoreArn") != "" && len(m.ByType("aws:lb/trustStore:TrustStore")) == 1)},
+				{"443 uses a FIPS TLS policy", strings.Contains(offline.GetString(https, "sslPolicy"), "-FIPS-") && offline.GetString(https, "protocol") == "HTTPS"},
+				{"443 has the configured certificate", strings.HasPrefix(offline.GetString(https, "certificateArn"), "arn:"+tc.partition+":acm:")},
+				{"80 redirects to HTTPS", offline.GetString(http, "defaultActions[0].type") == "redirect" && offline.GetString(http, "defaultActions[0].redirect.protocol") == "HTTPS"},
+				{"mTLS verify with a trust store iff configured", tc.mtls == (offline.GetString(https, "mutualAuthentication.mode") == "verify" &&
+					offline.GetString(https, "mutualAuthentication.trustStoreArn") != "" && len(m.ByType("aws:lb/trustStore:TrustStore")) == 1)},
 				{"the BFF is told the mTLS mode", (env["GATEHOUSE_MTLS"] == "verify") == tc.mtls},
-				{"WAF associated with the ALB", mocks.GetString(waf, "resourceArn") == mocks.GetString(alb.Outputs, "arn") &&
-					mocks.GetString(waf, "webAclArn") == mocks.GetString(only(t, m, "aws:wafv2/webAcl:WebAcl").Outputs, "arn")},
-				{"ALB hardening", mocks.GetBool(alb.Inputs, "dropInvalidHeaderFields") && mocks.GetString(alb.Inputs, "desyncMitigationMode") == "strictest" &&
-					mocks.GetBool(alb.Inputs, "enableDeletionProtection") && mocks.GetBool(alb.Inputs, "accessLogs.enabled")},
+				{"WAF associated with the ALB", offline.GetString(waf, "resourceArn") == offline.GetString(alb.Outputs, "arn") &&
+					offline.GetString(waf, "webAclArn") == offline.GetString(only(t, m, "aws:wafv2/webAcl:WebAcl").Outputs, "arn")},
+				{"ALB hardening", offline.GetBool(alb.Inputs, "dropInvalidHeaderFields") && offline.GetString(alb.Inputs, "desyncMitigationMode") == "strictest" &&
+					offline.GetBool(alb.Inputs, "enableDeletionProtection") && offline.GetBool(alb.Inputs, "accessLogs.enabled")},
 				{"read-only root filesystem", c["readonlyRootFilesystem"] == true},
 				{"non-root user", c["user"] == "65532:65532"},
-				{"CPU architecture " + tc.arch, mocks.GetString(td, "runtimePlatform.cpuArchitecture") == tc.arch},
+				{"CPU architecture " + tc.arch, offline.GetString(td, "runtimePlatform.cpuArchitecture") == tc.arch},
 				{"the image is pulled from the repository's own host, which the ecr.dkr endpoint serves", strings.HasPrefix(image, repoURL+"@") &&
 					!strings.Contains(image, "ecr-fips") && hasEndpoint(m, "ecr.dkr")},
 				{"tasks can read ECR's layer bucket through the S3 gateway", layerBucketAllowed(m, tc.partition)},
 				{"signing keys from Cognito's FIPS host", strings.HasPrefix(env["GATEHOUSE_OIDC_JWKS_URL"], "https://cognito-idp-fips.") &&
 					strings.HasPrefix(env["GATEHOUSE_OIDC_ISSUER"], "https://cognito-idp.")},
-				{"no public IP", !mocks.GetBool(svc, "networkConfiguration.assignPublicIp")},
+				{"no public IP", !offline.GetBool(svc, "networkConfiguration.assignPublicIp")},
 				{"at least 2 tasks", count.IsNumber() && count.NumberValue() >= 2},
-				{"circuit breaker with rollback", mocks.GetBool(svc, "deploymentCircuitBreaker.rollback")},
+				{"circuit breaker with rollback", offline.GetBool(svc, "deploymentCircuitBreaker.rollback")},
 				{"image by digest in the stack's repository", regexp.MustCompile(`^` + regexp.QuoteMeta(repoURL) + `@sha256:[0-9a-f]{64}$`).MatchString(image)},
 				{"client secret from Secrets Manager only", strings.Contains(secrets["GATEHOUSE_OIDC_CLIENT_SECRET"], ":secretsmanager:") && env["GATEHOUSE_OIDC_CLIENT_SECRET"] == ""},
 				{"OIDC wiring", strings.HasPrefix(env["GATEHOUSE_OIDC_ISSUER"], "https://cognito-idp.") && env["GATEHOUSE_OIDC_CLIENT_ID"] != "" &&
@@ -126,7 +126,7 @@ func TestShippedStacksRegional(t *testing.T) {
 				{"public URL is the domain", strings.HasPrefix(env["GATEHOUSE_PUBLIC_URL"], "https://") && !strings.Contains(env["GATEHOUSE_PUBLIC_URL"], "elb.")},
 				{"routes passed to the BFF", strings.Contains(env["GATEHOUSE_ROUTES"], `"upstream":"https://`)},
 				{"session timeouts passed to the BFF", env["GATEHOUSE_SESSION_IDLE_TIMEOUT"] == (15 * time.Minute).String()},
-				{"a NAT gateway per AZ under fedramp-high", mocks.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "OnePerAz"},
+				{"a NAT gateway per AZ under fedramp-high", offline.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "OnePerAz"},
 			}
 			for _, c := range checks {
 				if !c.ok {
@@ -137,9 +137,9 @@ func TestShippedStacksRegional(t *testing.T) {
 	}
 }
 
-func hasEndpoint(m *mocks.Mocks, service string) bool {
+func hasEndpoint(m *offline.Mocks, service string) bool {
 	for _, e := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
-		if strings.HasSuffix(mocks.GetString(e.Inputs, "serviceName"), "."+service) && mocks.GetBool(e.Inputs, "privateDnsEnabled") {
+		if strings.HasSuffix(offline.GetString(e.Inputs, "serviceName"), "."+service) && offline.GetBool(e.Inputs, "privateDnsEnabled") {
 			return true
 		}
 	}
@@ -148,14 +148,14 @@ func hasEndpoint(m *mocks.Mocks, service string) bool {
 
 // layerBucketAllowed: the S3 gateway endpoint's policy lets anyone read the
 // AWS-owned bucket ECR serves this region's image layers from.
-func layerBucketAllowed(m *mocks.Mocks, partition string) bool {
+func layerBucketAllowed(m *offline.Mocks, partition string) bool {
 	for _, e := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
-		service := mocks.GetString(e.Inputs, "serviceName")
+		service := offline.GetString(e.Inputs, "serviceName")
 		if !strings.HasSuffix(service, ".s3") {
 			continue
 		}
 		region := strings.TrimSuffix(strings.TrimPrefix(service, "com.amazonaws."), ".s3")
-		return strings.Contains(mocks.GetString(e.Inputs, "policy"),
+		return strings.Contains(offline.GetString(e.Inputs, "policy"),
 			`"Resource":["arn:`+partition+`:s3:::prod-`+region+`-starport-layer-bucket/*"]`)
 	}
 	return false
@@ -211,12 +211,12 @@ func TestRegionalRoutesAndEgress(t *testing.T) {
 func renderedRoutes(t *testing.T, routes []Route) string {
 	t.Helper()
 	var env string
-	err := mocks.Run("gatehouse", "test", map[string]string{"aws:region": "us-gov-west-1"}, mocks.ForRegion("us-gov-west-1"),
+	err := offline.Run("gatehouse", "test", map[string]string{"aws:region": "us-gov-west-1"}, offline.ForRegion("us-gov-west-1"),
 		func(ctx *pulumi.Context) error {
 			// Exporting makes the run wait for the apply.
 			ctx.Export("routes", components.RoutesJSON(apiRoutes(routes)).ApplyT(func(s string) string { env = s; return s }))
 			return nil
-		}, mocks.Options{})
+		}, offline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,10 +236,10 @@ func equalInts(a, b []int) bool {
 }
 
 // fipsProvider is true when every explicit AWS provider uses FIPS endpoints.
-func fipsProvider(m *mocks.Mocks) bool {
+func fipsProvider(m *offline.Mocks) bool {
 	providers := m.ByType("pulumi:providers:aws")
 	for _, p := range providers {
-		if v, ok := mocks.Get(p.Inputs, "useFipsEndpoint"); !ok || !(v.IsBool() && v.BoolValue() || v.IsString() && v.StringValue() == "true") {
+		if v, ok := offline.Get(p.Inputs, "useFipsEndpoint"); !ok || !(v.IsBool() && v.BoolValue() || v.IsString() && v.StringValue() == "true") {
 			return false
 		}
 	}
@@ -291,16 +291,16 @@ func TestDevStackRegional(t *testing.T) {
 	_, env, _ := regionalContainer(t, m)
 	var endpoints []string
 	for _, r := range m.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
-		endpoints = append(endpoints, mocks.GetString(r.Inputs, "serviceName"))
+		endpoints = append(endpoints, offline.GetString(r.Inputs, "serviceName"))
 	}
 	checks := []struct {
 		name string
 		ok   bool
 	}{
-		{"one shared NAT gateway", mocks.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "Single"},
+		{"one shared NAT gateway", offline.GetString(only(t, m, "awsx:ec2:Vpc").Inputs, "natGateways.strategy") == "Single"},
 		{"standard endpoints for the BFF", env["AWS_USE_FIPS_ENDPOINT"] == "false"},
 		{"no kms-fips endpoint", !strings.Contains(strings.Join(endpoints, " "), "kms-fips")},
-		{"still a FIPS TLS policy on 443", strings.Contains(mocks.GetString(listener(t, m, 443).Inputs, "sslPolicy"), "-FIPS-")},
+		{"still a FIPS TLS policy on 443", strings.Contains(offline.GetString(listener(t, m, 443).Inputs, "sslPolicy"), "-FIPS-")},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -310,9 +310,9 @@ func TestDevStackRegional(t *testing.T) {
 }
 
 // providerSpy records the providers map each remote component is given;
-// mocks.Resource keeps only the single provider of custom resources.
+// offline.Resource keeps only the single provider of custom resources.
 type providerSpy struct {
-	*mocks.Mocks
+	*offline.Mocks
 	mu        sync.Mutex
 	providers map[string]map[string]string // resource name → package → provider ref
 }
@@ -331,15 +331,15 @@ func (s *providerSpy) NewResource(args pulumi.MockResourceArgs) (string, resourc
 // stack's provider its subnets, route tables and NAT gateways would be created
 // through the default provider, without FIPS endpoints or default tags.
 func TestRegionalVpcUsesTheStackProvider(t *testing.T) {
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	config, err := mocks.LoadStackConfig(filepath.Join(root, "Pulumi.govcloud.yaml"))
+	config, err := offline.LoadStackConfig(filepath.Join(root, "Pulumi.govcloud.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	spy := &providerSpy{Mocks: mocks.ForRegion(config["aws:region"]), providers: map[string]map[string]string{}}
+	spy := &providerSpy{Mocks: offline.ForRegion(config["aws:region"]), providers: map[string]map[string]string{}}
 	err = pulumi.RunErr(Deploy, pulumi.WithMocks("gatehouse", "govcloud", spy), func(info *pulumi.RunInfo) {
 		info.Config, info.DryRun, info.RootDirectory = config, true, root
 	})
@@ -363,9 +363,9 @@ func TestGovCloudBackchannelLogout(t *testing.T) {
 	m := runStack(t, "govcloud", map[string]string{"gatehouse:backchannelLogout": `{"cidrs":["198.51.100.0/24"]}`})
 	backchannel := listener(t, m, 8443).Inputs
 	rule := only(t, m, "aws:lb/listenerRule:ListenerRule").Inputs
-	if mocks.GetString(backchannel, "mutualAuthentication.mode") != "" || mocks.GetString(backchannel, "defaultActions[0].type") != "fixed-response" ||
-		mocks.GetString(rule, "conditions[0].pathPattern.values[0]") != components.BackchannelLogoutPath ||
-		mocks.GetString(listener(t, m, 443).Inputs, "mutualAuthentication.mode") != "verify" {
+	if offline.GetString(backchannel, "mutualAuthentication.mode") != "" || offline.GetString(backchannel, "defaultActions[0].type") != "fixed-response" ||
+		offline.GetString(rule, "conditions[0].pathPattern.values[0]") != components.BackchannelLogoutPath ||
+		offline.GetString(listener(t, m, 443).Inputs, "mutualAuthentication.mode") != "verify" {
 		t.Errorf("back-channel listener %v, rule %v", backchannel, rule)
 	}
 }

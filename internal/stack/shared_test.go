@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 var arnPattern = regexp.MustCompile(`arn:[a-z-]+:[a-z0-9-]*:`)
 
 // allArns collects every ARN-looking string in every resource's inputs and outputs.
-func allArns(m *mocks.Mocks) []string {
+func allArns(m *offline.Mocks) []string {
 	var out []string
 	var walk func(v resource.PropertyValue)
 	walk = func(v resource.PropertyValue) {
@@ -70,66 +70,66 @@ func TestShippedStacksSharedComponents(t *testing.T) {
 				t.Fatalf("want the data, logs and sessions keys, got %d keys", len(keys))
 			}
 			for _, k := range keys {
-				if !mocks.GetBool(k.Inputs, "enableKeyRotation") {
+				if !offline.GetBool(k.Inputs, "enableKeyRotation") {
 					t.Errorf("key %s: rotation is off", k.Name)
 				}
-				if policy := mocks.GetString(k.Inputs, "policy"); strings.Contains(policy, `"AWS":"*"`) {
+				if policy := offline.GetString(k.Inputs, "policy"); strings.Contains(policy, `"AWS":"*"`) {
 					t.Errorf("key %s: policy grants a * principal: %s", k.Name, policy)
 				}
 			}
 			logsKey := findByName(t, m, "aws:kms/key:Key", "-logs")
-			if !strings.Contains(mocks.GetString(logsKey.Inputs, "policy"), `"Service":"logs.`) {
+			if !strings.Contains(offline.GetString(logsKey.Inputs, "policy"), `"Service":"logs.`) {
 				t.Errorf("the log key does not admit the CloudWatch Logs service principal")
 			}
 
 			acl := only(t, m, "aws:wafv2/webAcl:WebAcl")
-			if got := mocks.GetString(acl.Inputs, "scope"); got != tt.wafScope {
+			if got := offline.GetString(acl.Inputs, "scope"); got != tt.wafScope {
 				t.Errorf("WAF scope %s, want %s", got, tt.wafScope)
 			}
 			logging := only(t, m, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
-			redacted := []string{mocks.GetString(logging.Inputs, "redactedFields[0].singleHeader.name"), mocks.GetString(logging.Inputs, "redactedFields[1].singleHeader.name")}
+			redacted := []string{offline.GetString(logging.Inputs, "redactedFields[0].singleHeader.name"), offline.GetString(logging.Inputs, "redactedFields[1].singleHeader.name")}
 			if strings.Join(redacted, ",") != "authorization,cookie" {
 				t.Errorf("WAF logs redact %v, want authorization and cookie", redacted)
 			}
 			wafLogs := findByName(t, m, "aws:cloudwatch/logGroup:LogGroup", "-waf-logs")
-			if name := mocks.GetString(wafLogs.Inputs, "name"); !strings.HasPrefix(name, "aws-waf-logs-") {
+			if name := offline.GetString(wafLogs.Inputs, "name"); !strings.HasPrefix(name, "aws-waf-logs-") {
 				t.Errorf("WAF log group %q lacks the aws-waf-logs- prefix", name)
 			}
 
 			pool := only(t, m, "aws:cognito/userPool:UserPool")
-			if got := mocks.GetString(pool.Inputs, "mfaConfiguration"); got != tt.mfa {
+			if got := offline.GetString(pool.Inputs, "mfaConfiguration"); got != tt.mfa {
 				t.Errorf("Cognito MFA %s, want %s", got, tt.mfa)
 			}
-			if mocks.GetString(pool.Inputs, "deletionProtection") != "ACTIVE" {
+			if offline.GetString(pool.Inputs, "deletionProtection") != "ACTIVE" {
 				t.Error("user pool deletion protection is off")
 			}
-			if n, _ := mocks.Get(pool.Inputs, "passwordPolicy.minimumLength"); n.NumberValue() < 14 {
+			if n, _ := offline.Get(pool.Inputs, "passwordPolicy.minimumLength"); n.NumberValue() < 14 {
 				t.Errorf("password minimum length %v, want at least 14", n)
 			}
 
 			table := findByName(t, m, "aws:dynamodb/table:Table", "-sessions")
 			dataKey := findByName(t, m, "aws:kms/key:Key", "-data")
-			if !mocks.GetBool(table.Inputs, "serverSideEncryption.enabled") ||
-				mocks.GetString(table.Inputs, "serverSideEncryption.kmsKeyArn") != mocks.GetString(dataKey.Outputs, "arn") {
+			if !offline.GetBool(table.Inputs, "serverSideEncryption.enabled") ||
+				offline.GetString(table.Inputs, "serverSideEncryption.kmsKeyArn") != offline.GetString(dataKey.Outputs, "arn") {
 				t.Errorf("session table is not encrypted with the data CMK: %v", table.Inputs["serverSideEncryption"])
 			}
-			if !mocks.GetBool(table.Inputs, "pointInTimeRecovery.enabled") {
+			if !offline.GetBool(table.Inputs, "pointInTimeRecovery.enabled") {
 				t.Error("session table PITR is off")
 			}
-			if mocks.GetString(table.Inputs, "ttl.attributeName") != "expires_at" {
+			if offline.GetString(table.Inputs, "ttl.attributeName") != "expires_at" {
 				t.Error("session table TTL attribute is not expires_at")
 			}
 
 			for _, lg := range m.ByType("aws:cloudwatch/logGroup:LogGroup") {
-				if mocks.GetString(lg.Inputs, "kmsKeyId") == "" {
+				if offline.GetString(lg.Inputs, "kmsKeyId") == "" {
 					t.Errorf("log group %s is not encrypted with a CMK", lg.Name)
 				}
-				if n, _ := mocks.Get(lg.Inputs, "retentionInDays"); n.NumberValue() < 365 {
+				if n, _ := offline.Get(lg.Inputs, "retentionInDays"); n.NumberValue() < 365 {
 					t.Errorf("log group %s keeps logs %v days", lg.Name, n)
 				}
 			}
 			for _, p := range m.ByType("pulumi:providers:aws") {
-				if mocks.GetBool(p.Inputs, "useFipsEndpoint") != tt.fips {
+				if offline.GetBool(p.Inputs, "useFipsEndpoint") != tt.fips {
 					t.Errorf("provider %s: useFipsEndpoint = %v, want %v", p.Name, !tt.fips, tt.fips)
 				}
 			}
@@ -137,7 +137,7 @@ func TestShippedStacksSharedComponents(t *testing.T) {
 	}
 }
 
-func findByName(t *testing.T, m *mocks.Mocks, token, suffix string) mocks.Resource {
+func findByName(t *testing.T, m *offline.Mocks, token, suffix string) offline.Resource {
 	t.Helper()
 	for _, r := range m.ByType(token) {
 		if strings.HasSuffix(r.Name, suffix) {
@@ -145,5 +145,5 @@ func findByName(t *testing.T, m *mocks.Mocks, token, suffix string) mocks.Resour
 		}
 	}
 	t.Fatalf("no %s named *%s", token, suffix)
-	return mocks.Resource{}
+	return offline.Resource{}
 }

@@ -3,7 +3,7 @@ package review
 import (
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
@@ -14,7 +14,7 @@ const providerType = "pulumi:providers:aws"
 // convert presents mock-registered resources the way the engine presents them to the pack: type,
 // camelCase properties (the inputs plus what the provider computes, and the ID), URN, parent,
 // dependencies and the provider with its region. Provider resources themselves are left out.
-func convert(registered []mocks.Resource, stackRegion string) []rules.Resource {
+func convert(registered []offline.Resource, stackRegion string) []rules.Resource {
 	regions := map[string]string{}
 	byTypeName := map[string]string{}
 	for _, r := range registered {
@@ -50,7 +50,7 @@ func convert(registered []mocks.Resource, stackRegion string) []rules.Resource {
 			URN:          r.URN,
 			Dependencies: deps,
 			Parent:       byTypeName[typeAndName(r.Parent)],
-			Properties: resource.FromResourcePropertyMap(props),
+			Properties:   resource.FromResourcePropertyMap(props),
 			Provider: policyx.AnalyzerProviderResource{
 				Type:       providerType,
 				Properties: resource.FromResourcePropertyMap(resource.PropertyMap{"region": resource.NewStringProperty(region)}),

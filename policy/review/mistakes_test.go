@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/policy/review"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -73,7 +73,7 @@ func containers(change func(c map[string]any)) func(p resource.PropertyMap) {
 // TestRulesCatchMistakesInShippedStacks breaks the real program's output one way at a time and
 // expects the named rule to refuse it as mandatory.
 func TestRulesCatchMistakesInShippedStacks(t *testing.T) {
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/internal/stack"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
@@ -66,11 +66,11 @@ func Run(ctx context.Context, root, stackName string) (*Report, error) {
 // Load runs the program for Pulumi.<stackName>.yaml in root under mocks and returns the stack's
 // configuration and its resources as the policy engine would present them.
 func Load(root, stackName string) (map[string]string, []rules.Resource, error) {
-	config, err := mocks.LoadStackConfig(filepath.Join(root, "Pulumi."+stackName+".yaml"))
+	config, err := offline.LoadStackConfig(filepath.Join(root, "Pulumi."+stackName+".yaml"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: %w", err)
 	}
-	m, err := mocks.RunStackFile(root, Project, stackName, nil, stack.Deploy)
+	m, err := offline.RunStackFile(root, Project, stackName, nil, stack.Deploy)
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: stack %s: %w", stackName, err)
 	}

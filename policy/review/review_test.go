@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/mocks"
+	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/policy/review"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden report in testdata")
 // TestShippedStacksPass reviews every shipped stack file: the real program under mocks, every rule,
 // and no mandatory violation.
 func TestShippedStacksPass(t *testing.T) {
-	root, err := mocks.ProjectRoot()
+	root, err := offline.ProjectRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

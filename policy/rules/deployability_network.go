@@ -79,7 +79,9 @@ func scopedToAccounts(s statement) bool {
 	return false
 }
 
-func actionCovers(pattern, action string) bool { return wildcardMatch(strings.ToLower(pattern), strings.ToLower(action)) }
+func actionCovers(pattern, action string) bool {
+	return wildcardMatch(strings.ToLower(pattern), strings.ToLower(action))
+}
 
 func arnCovers(pattern, arn string) bool { return wildcardMatch(pattern, arn) }
 

@@ -1,4 +1,4 @@
-package mocks
+package offline
 
 import (
 	"os"
@@ -81,6 +81,7 @@ func TestGetWalksNestedPaths(t *testing.T) {
 		t.Fatal("out-of-range index reported present")
 	}
 }
+
 // TestNamesAWSRefusesFailTheRun: a mock accepts what the provider would
 // refuse unless it is told otherwise; a name past its limit, autonamed or
 // explicit, fails here as it would at preview or apply.

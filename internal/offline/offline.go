@@ -1,8 +1,8 @@
-// Package mocks runs the Gatehouse program without AWS: a Pulumi mock monitor
+// Package offline runs the Gatehouse program without AWS: a Pulumi mock monitor
 // that answers like the AWS provider would (partition-correct ARNs, realistic
 // computed outputs) and records every registered resource so tests and the
 // offline review can inspect them.
-package mocks
+package offline
 
 import (
 	"crypto/sha256"
