@@ -4,14 +4,11 @@ package integration
 
 import (
 	"bufio"
-	"crypto/tls"
 	"io"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatehouse/gatehouse/bff/internal/bfftest"
 )
@@ -37,14 +34,8 @@ func TestAttackUpstreamInterimAnswerBypassesResponsePolicy(t *testing.T) {
 	}})
 	b := loggedIn(t, s, "alice")
 
-	u, _ := url.Parse(s.URL)
-	conn, err := tls.Dial("tcp", u.Host, &tls.Config{InsecureSkipVerify: true}) // the test server's own certificate
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.WriteString(conn, "GET /api/probe/items HTTP/1.1\r\nHost: "+u.Host+"\r\nCookie: "+s.Config.CookieName+"="+b.SessionCookie()+
+	conn, host := dialBFF(t, s)
+	_, err := io.WriteString(conn, "GET /api/probe/items HTTP/1.1\r\nHost: "+host+"\r\nCookie: "+s.Config.CookieName+"="+b.SessionCookie()+
 		"\r\nX-CSRF: 1\r\nSec-Fetch-Site: same-origin\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -52,18 +53,26 @@ func (rec *targetRecorder) count() int {
 	return len(rec.seen)
 }
 
-// rawAPI sends one API call with a request target written byte for byte
-// (no client library normalizes it) and returns the status and JSON error.
-func rawAPI(t *testing.T, s *bfftest.Stack, b *bfftest.Browser, target string) (int, string) {
+// dialBFF opens a raw TLS connection to the stack's BFF, closed when the
+// test ends, and returns it with the Host to name.
+func dialBFF(t *testing.T, s *bfftest.Stack) (net.Conn, string) {
 	t.Helper()
 	u, _ := url.Parse(s.URL)
 	conn, err := tls.Dial("tcp", u.Host, &tls.Config{InsecureSkipVerify: true}) // the test server's own certificate
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { _ = conn.Close() })
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + target + " HTTP/1.1\r\nHost: " + u.Host + "\r\nCookie: " + s.Config.CookieName + "=" + b.SessionCookie() +
+	return conn, u.Host
+}
+
+// rawAPI sends one API call with a request target written byte for byte
+// (no client library normalizes it) and returns the status and JSON error.
+func rawAPI(t *testing.T, s *bfftest.Stack, b *bfftest.Browser, target string) (int, string) {
+	t.Helper()
+	conn, host := dialBFF(t, s)
+	req := "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + s.Config.CookieName + "=" + b.SessionCookie() +
 		"\r\nX-CSRF: 1\r\nSec-Fetch-Site: same-origin\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
 	if _, err := io.WriteString(conn, req); err != nil {
 		t.Fatal(err)
