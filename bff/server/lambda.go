@@ -28,10 +28,8 @@ func LambdaHandler(h http.Handler) func(context.Context, events.APIGatewayV2HTTP
 		}
 		rec := &bufferedResponse{header: http.Header{}}
 		h.ServeHTTP(rec, req)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		return ResponseToEvent(rec.status, rec.header, rec.body.Bytes()), nil
+		rec.WriteHeader(http.StatusOK) // no-op unless nothing was written
+		return ResponseToEvent(rec.status, rec.sent, rec.body.Bytes()), nil
 	}
 }
 
@@ -108,22 +106,32 @@ func isText(contentType string) bool {
 // bufferedResponse collects a response; payload v2 is not streamed.
 type bufferedResponse struct {
 	header http.Header
+	// sent is the header as it stood when the final status was written,
+	// which is what a server sends. What a handler adds later is no header:
+	// httputil.ReverseProxy adds an upstream's trailers to the map after the
+	// body, and payload v2 carries no trailers, so a trailing Set-Cookie must
+	// not become a cookie.
+	sent   http.Header
 	status int
 	body   bytes.Buffer
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.header }
 
+// WriteHeader keeps the first final status. Interim answers (1xx, such as
+// an upstream's 103 Early Hints) cannot be sent through API Gateway and are
+// dropped.
 func (b *bufferedResponse) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
+	if b.status != 0 || status < http.StatusOK {
+		return
 	}
+	b.status = status
+	b.sent = b.header.Clone()
+	delete(b.sent, "Trailer")
 }
 
 func (b *bufferedResponse) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
+	b.WriteHeader(http.StatusOK)
 	return b.body.Write(p)
 }
 
