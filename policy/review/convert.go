@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/offline"
@@ -60,7 +61,11 @@ func convert(registered []offline.Resource, stack, stackRegion string) []rules.R
 			},
 		})
 	}
-	return engineURNs(out, stack)
+	out = engineURNs(out, stack)
+	// The program registers resources from many goroutines; sorted by URN, the same program
+	// always gives the same report and the same evidence.
+	slices.SortFunc(out, func(a, b rules.Resource) int { return strings.Compare(a.URN, b.URN) })
+	return out
 }
 
 // engineURNs renames every resource, parent and dependency to the URN the engine would give it:
