@@ -219,4 +219,4 @@ func (g *graph) vpcOf(id string) *node {
 	return nil
 }
 
-var derivations = slices.Concat(frontDerivations, identityDerivations, grantDerivations)
+var derivations = slices.Concat(regionalDerivations, edgeDerivations, identityDerivations, grantDerivations)

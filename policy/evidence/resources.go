@@ -75,6 +75,9 @@ func stored(g *graph, n *node) []string {
 		}
 		return []string{dataSPA}
 	case "aws:s3/bucketObjectv2:BucketObjectv2":
+		if b := g.byProp("aws:s3/bucketV2:BucketV2", "bucket", str(n.p, "bucket")); b != nil {
+			return stored(g, b)
+		}
 		return []string{dataSPA}
 	case "aws:cloudwatch/logGroup:LogGroup":
 		return []string{dataLogs}
@@ -82,8 +85,13 @@ func stored(g *graph, n *node) []string {
 		return []string{dataKeys}
 	case "aws:kms/ciphertext:Ciphertext":
 		return []string{dataDataKey}
-	case "aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion":
-		return []string{"a secret: " + strings.TrimSuffix(str(n.p, "description"), ".")}
+	case "aws:secretsmanager/secret:Secret":
+		return []string{"a secret: " + strings.TrimSuffix(cmpOr(str(n.p, "description"), n.Name), ".")}
+	case "aws:secretsmanager/secretVersion:SecretVersion":
+		if s := g.byARN(str(n.p, "secretId"), "aws:secretsmanager/secret:Secret"); s != nil {
+			return stored(g, s)
+		}
+		return []string{"a secret value"}
 	case "aws:cognito/userPool:UserPool":
 		return []string{dataIdentities}
 	case "aws:ecr/repository:Repository":
@@ -143,8 +151,10 @@ func atRest(g *graph, n *node) string {
 		if k := keyName(str(n.p, "kmsKeyArn")); k != "" {
 			return k + " (environment)"
 		}
-	case "aws:cognito/userPool:UserPool", "aws:kms/key:Key":
-		return "AWS managed (" + serviceOf(n.Type) + ")"
+	case "aws:kms/key:Key":
+		return "key material held in KMS's FIPS 140 validated HSMs"
+	case "aws:cognito/userPool:UserPool":
+		return "AWS managed (Cognito)"
 	}
 	return ""
 }
