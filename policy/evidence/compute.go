@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// fipsEndpointVariable is the AWS SDKs' setting that makes every AWS API call use the service's
+// FIPS endpoint.
+const fipsEndpointVariable = "AWS_USE_FIPS_ENDPOINT"
+
 // compute is a resource that runs Gatehouse code: a Lambda function or an ECS service's tasks.
 type compute struct {
 	n *node
@@ -31,7 +35,7 @@ func (g *graph) computes() []compute {
 		if ids := strs(fn.p, "vpcConfig", "securityGroupIds"); len(ids) > 0 {
 			c.inVPC, c.groups = true, g.securityGroups(ids)
 		}
-		c.fips = slices.Contains(c.envPairs(vars), "AWS_USE_FIPS_ENDPOINT=true")
+		c.fips = str(vars, fipsEndpointVariable) == "true"
 		out = append(out, c)
 	}
 	for _, svc := range g.ofType("aws:ecs/service:Service") {
@@ -50,20 +54,12 @@ func (g *graph) computes() []compute {
 		for _, container := range list(jsonDoc(td.p, "containerDefinitions")) {
 			for _, e := range list(container, "environment") {
 				c.env = append(c.env, str(e, "value"))
-				if str(e, "name") == "AWS_USE_FIPS_ENDPOINT" && str(e, "value") == "true" {
+				if str(e, "name") == fipsEndpointVariable && str(e, "value") == "true" {
 					c.fips = true
 				}
 			}
 		}
 		out = append(out, c)
-	}
-	return out
-}
-
-func (c compute) envPairs(vars map[string]any) []string {
-	var out []string
-	for k, v := range vars {
-		out = append(out, k+"="+str(v))
 	}
 	return out
 }
