@@ -37,9 +37,10 @@ test-frontend: deps-frontend
 test-go: deps
 	$(GO) test -count=1 -vet=off -p 2 -timeout 20m ./...
 
-## review: the offline policy review of one stack, e.g. `make review STACK=govcloud FORMAT=markdown`.
+## review: the offline policy review of one stack, e.g. `make review STACK=govcloud FORMAT=markdown`;
+## EVIDENCE=<dir> also writes its authorization evidence (boundary, KSIs, OSCAL) there.
 review: deps-dev
-	$(GO) run ./cmd/review --stack $(STACK) --format $(FORMAT)
+	$(GO) run ./cmd/review --stack $(STACK) --format $(FORMAT)$(if $(EVIDENCE), --evidence $(EVIDENCE))
 
 review-all: deps-dev
 	@for s in dev fedramp govcloud; do $(GO) run ./cmd/review --stack $$s --format $(FORMAT) || exit 1; done

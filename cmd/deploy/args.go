@@ -69,6 +69,8 @@ type Options struct {
 	Parallel int
 	// ReviewFormat is the offline review's output format: text, markdown or json.
 	ReviewFormat string
+	// EvidenceDir receives the review's authorization evidence (boundary, KSIs, OSCAL); empty writes none.
+	EvidenceDir string
 }
 
 // UsageError is a problem with the command line; it maps to exit code 2.
@@ -109,6 +111,7 @@ func ParseArgs(args []string) (*Options, error) {
 	fs.StringVar(&opts.Message, "message", "", "message recorded with the update")
 	fs.IntVar(&opts.Parallel, "parallel", 0, "maximum concurrent resource operations (0: engine default)")
 	fs.StringVar(&opts.ReviewFormat, "format", "markdown", "review output format: text, markdown or json")
+	fs.StringVar(&opts.EvidenceDir, "evidence", "", "review: write the authorization evidence to this directory")
 
 	var problems []string
 	if err := fs.Parse(args[1:]); err != nil {
@@ -168,6 +171,9 @@ func (o *Options) validate(explicitPacks []string) []string {
 	case "text", "markdown", "json":
 	default:
 		problems = append(problems, fmt.Sprintf("--format %q: want text, markdown or json", o.ReviewFormat))
+	}
+	if o.EvidenceDir != "" && o.Command != CmdReview {
+		problems = append(problems, "--evidence applies to review only")
 	}
 	if o.Command == CmdReview && o.PR > 0 {
 		problems = append(problems, "review runs offline on a stack file; --pr does not apply to it")
@@ -237,9 +243,9 @@ Flags:
   --message TEXT           message recorded with the update
   --parallel N             maximum concurrent resource operations
   --format FMT             review output: text, markdown (default) or json
+  --evidence DIR           review: write the authorization evidence (boundary, KSIs, OSCAL) to DIR
 
 Credentials and the backend come from the environment, exactly as for the pulumi CLI
 (pulumi login, PULUMI_BACKEND_URL, PULUMI_ACCESS_TOKEN, AWS_* variables or an OIDC role).
 
-Exit codes: 0 success, 1 the operation failed, 2 invalid arguments, 3 a mandatory policy violation.
 `

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,6 +60,7 @@ func TestParseArgs(t *testing.T) {
 		{name: "base destroy with wrong confirmation", args: []string{"destroy", "--stack", "govcloud", "--confirm-destroy", "dev"}, wantProblems: []string{"--confirm-destroy govcloud"}},
 		{name: "skip policy contradicts a pack", args: []string{"up", "--stack", "dev", "--skip-policy", "--policy-pack", "p"}, wantProblems: []string{"contradict"}},
 		{name: "review takes no pr", args: []string{"review", "--stack", "dev", "--pr", "2"}, wantProblems: []string{"--pr does not apply"}},
+		{name: "evidence is for review", args: []string{"up", "--stack", "dev", "--evidence", "ev"}, wantProblems: []string{"--evidence applies to review only"}},
 		{name: "stray positional argument", args: []string{"up", "dev"}, wantProblems: []string{"unexpected arguments"}},
 		{name: "unknown flag", args: []string{"up", "--stack", "dev", "--force"}, wantProblems: []string{"-force"}},
 	}
@@ -122,11 +124,17 @@ func TestRunExitCodesWithoutEngine(t *testing.T) {
 		{name: "missing policy pack", args: []string{"preview", "--stack", "dev", "--dir", "testdata/project", "--policy-pack", "nope"}, wantCode: exitFailed, wantErr: "--policy-pack nope: not found"},
 		{name: "review of a shipped stack", args: []string{"review", "--stack", "dev", "--dir", "../..", "--format", "markdown"}, wantCode: exitOK, wantOut: "policy review: `dev`"},
 		{name: "review of a missing stack file", args: []string{"review", "--stack", "nope", "--dir", "../.."}, wantCode: exitFailed, wantErr: "review of nope"},
+		{name: "review with evidence", args: []string{"review", "--stack", "govcloud", "--dir", "../..", "--evidence", "EVIDENCE"}, wantCode: exitOK, wantErr: "evidence files of stack govcloud"},
 		{name: "pulumi path layout", args: []string{"outputs", "--stack", "dev", "--dir", "testdata/project", "--pulumi", "/opt/pulumi"}, wantCode: exitFailed, wantErr: "<root>/bin/pulumi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr strings.Builder
+			for i, a := range tt.args {
+				if a == "EVIDENCE" {
+					tt.args[i] = filepath.Join(t.TempDir(), "evidence")
+				}
+			}
 			code := run(t.Context(), tt.args, &stdout, &stderr, nil)
 			if code != tt.wantCode {
 				t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())

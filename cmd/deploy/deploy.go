@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/exitcode"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -18,11 +19,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// The exit codes are the table shared with cmd/review (internal/exitcode).
 const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-	exitPolicy = 3
+	exitOK     = exitcode.OK
+	exitFailed = exitcode.Failed
+	exitUsage  = exitcode.Usage
+	exitPolicy = exitcode.Policy
 )
 
 // eventDrain bounds the wait for the engine's event stream to close after an operation returns.
@@ -36,7 +38,7 @@ type ProgramFor func(dir string) pulumi.RunFunc
 // run is the whole tool behind main, with the program and the streams passed in.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, program ProgramFor) int {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+exitcode.Help())
 		return exitOK
 	}
 	opts, err := ParseArgs(args)

@@ -264,3 +264,28 @@ func TestWorkflowStacksAndGates(t *testing.T) {
 		t.Errorf("preview covers %v, want dev, fedramp and govcloud", stacks)
 	}
 }
+
+// TestPullRequestReviewUploadsEvidence: every pull request's review of each stack writes the
+// authorization evidence, uploads it as an artifact even when the review fails, and posts the
+// report, whose KSI section is the summary, as the comment.
+func TestPullRequestReviewUploadsEvidence(t *testing.T) {
+	job := loadWorkflows(t)["pull-request.yml"].Jobs["review"]
+	if job == nil {
+		t.Fatal("pull-request.yml has no review job")
+	}
+	var review, upload, comment bool
+	for _, step := range job.Steps {
+		switch {
+		case strings.Contains(step.Run, "cmd/deploy review") && strings.Contains(step.Run, `--evidence "evidence/$STACK"`) &&
+			strings.Contains(step.Run, "--format markdown") && strings.Contains(step.Run, ">> review.md"):
+			review = true
+		case strings.HasPrefix(step.Uses, "actions/upload-artifact@"):
+			upload = step.With["path"] == "evidence/${{ matrix.stack }}" && step.With["if-no-files-found"] == "error"
+		case strings.HasPrefix(step.Uses, "actions/github-script@"):
+			comment = strings.Contains(fmt.Sprint(step.With["script"]), "review.md")
+		}
+	}
+	if !review || !upload || !comment {
+		t.Errorf("review job: writes evidence %v, uploads it %v, posts the report %v", review, upload, comment)
+	}
+}

@@ -1,9 +1,11 @@
 // Command review runs the Gatehouse program for one stack under Pulumi mocks, without AWS, and
 // applies the FedRAMP policy pack to every resource it registers. It prints the inventory by
-// component, a Mermaid diagram of the topology and the policy results with their NIST 800-53
-// controls, and exits 1 when a mandatory rule fails.
+// component, a Mermaid diagram of the topology, the policy results with their NIST 800-53
+// controls and every FedRAMP KSI's status; with --evidence it also writes the authorization
+// evidence (boundary, KSIs, OSCAL). Its exit codes are the table shared with cmd/deploy
+// (internal/exitcode): 3 when a mandatory rule fails.
 //
-//	go run ./cmd/review --stack govcloud --format markdown
+//	go run ./cmd/review --stack govcloud --format markdown --evidence evidence/govcloud
 package main
 
 import (
@@ -13,14 +15,10 @@ import (
 	"io"
 	"os"
 
+	"github.com/gatehouse/gatehouse/internal/exitcode"
 	"github.com/gatehouse/gatehouse/internal/offline"
+	"github.com/gatehouse/gatehouse/policy/evidence"
 	"github.com/gatehouse/gatehouse/policy/review"
-)
-
-// Exit codes: a failed review is distinct from a review that could not run.
-const (
-	exitViolations = 1
-	exitError      = 2
 )
 
 func main() {
@@ -30,36 +28,35 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("review", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: review --stack <name> [--format text|markdown|json] [--evidence DIR] [--root DIR]")
+		flags.PrintDefaults()
+		fmt.Fprint(stderr, exitcode.Help())
+	}
 	stack := flags.String("stack", "", "stack to review: reads Pulumi.<stack>.yaml from the project root (required)")
 	format := flags.String("format", review.FormatText, "report format: text, markdown or json")
+	dir := flags.String("evidence", "", "write the authorization evidence (boundary, KSIs, OSCAL) to this directory")
 	root := flags.String("root", "", "project root holding Pulumi.yaml (default: found from the working directory upwards)")
 	if err := flags.Parse(args); err != nil {
-		return exitError
+		return exitcode.Usage
 	}
 	if *stack == "" {
 		fmt.Fprintln(stderr, "review: --stack is required, e.g. --stack govcloud")
-		return exitError
+		return exitcode.Usage
+	}
+	switch *format {
+	case review.FormatText, review.FormatMarkdown, "md", review.FormatJSON:
+	default:
+		fmt.Fprintf(stderr, "review: unknown format %q: use text, markdown or json\n", *format)
+		return exitcode.Usage
 	}
 	if *root == "" {
 		found, err := offline.ProjectRoot()
 		if err != nil {
 			fmt.Fprintln(stderr, "review:", err)
-			return exitError
+			return exitcode.Failed
 		}
 		*root = found
 	}
-	report, err := review.Run(context.Background(), *root, *stack)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError
-	}
-	if err := review.Render(stdout, report, *format); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError
-	}
-	if !report.Passed() {
-		fmt.Fprintf(stderr, "review: stack %s has %d mandatory policy violations\n", *stack, report.Mandatory)
-		return exitViolations
-	}
-	return 0
+	return evidence.Review(context.Background(), *root, *stack, *format, *dir, stdout, stderr, "review")
 }

@@ -68,6 +68,9 @@ func renderText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "         %s %s: %s\n", v.Type, v.Name, v.Message)
 		}
 	}
+	if r.KSI != nil {
+		renderKSIText(&b, r.KSI)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -102,6 +105,10 @@ func renderMarkdown(w io.Writer, r *Report) error {
 			}
 		}
 		b.WriteString("\n")
+	}
+
+	if r.KSI != nil {
+		renderKSIMarkdown(&b, r.KSI)
 	}
 
 	b.WriteString("### Topology\n\n```mermaid\n" + r.Diagram + "```\n\n")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/offline"
 	"github.com/gatehouse/gatehouse/internal/stack"
+	"github.com/gatehouse/gatehouse/policy/ksi"
 	"github.com/gatehouse/gatehouse/policy/rules"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
 )
@@ -32,6 +33,8 @@ type Report struct {
 	// Mandatory and Advisory count violations by enforcement level.
 	Mandatory int `json:"mandatoryViolations"`
 	Advisory  int `json:"advisoryViolations"`
+	// KSI is every FedRAMP Key Security Indicator's status for the stack, from the results.
+	KSI *ksi.Report `json:"ksi"`
 }
 
 // Result is one rule's outcome for the stack.
@@ -44,6 +47,9 @@ type Result struct {
 	// Status is "pass", "fail" or "not-applicable" (no resource of the types the rule inspects).
 	Status     string      `json:"status"`
 	Violations []Violation `json:"violations,omitempty"`
+	// Subjects are the URNs of the resources the rule inspected (none for a stack rule that
+	// concerns no resource type).
+	Subjects []string `json:"subjects,omitempty"`
 }
 
 // Violation is one failure of a rule.
@@ -74,7 +80,7 @@ func Load(root, stackName string) (map[string]string, []rules.Resource, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("review: stack %s: %w", stackName, err)
 	}
-	return config, convert(m.Resources(), config["aws:region"]), nil
+	return config, convert(m.Resources(), stackName, config["aws:region"]), nil
 }
 
 // Evaluate applies the pack to resources of a stack with the given configuration.
@@ -98,6 +104,11 @@ func Evaluate(ctx context.Context, stackName string, config map[string]string, r
 		if len(rule.Types) > 0 && !slices.ContainsFunc(rule.Types, func(t string) bool { return present[t] }) {
 			res.Status = "not-applicable"
 		}
+		for _, r := range resources {
+			if slices.Contains(rule.Types, r.Type) {
+				res.Subjects = append(res.Subjects, r.URN)
+			}
+		}
 		for _, v := range violations {
 			if v.Rule.Name != rule.Name {
 				continue
@@ -114,7 +125,25 @@ func Evaluate(ctx context.Context, stackName string, config map[string]string, r
 		report.Results = append(report.Results, res)
 	}
 	slices.SortStableFunc(report.Results, func(a, b Result) int { return cmp.Compare(rank(a), rank(b)) })
+	if report.KSI, err = ksi.Assess(ksiResults(report.Results)); err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
 	return report, nil
+}
+
+// ksiResults presents the rule results to the KSI assessment.
+func ksiResults(results []Result) []ksi.Result {
+	out := make([]ksi.Result, 0, len(results))
+	for _, r := range results {
+		k := ksi.Result{Rule: r.Rule, Controls: r.Controls, Status: r.Status, Subjects: r.Subjects}
+		for _, v := range r.Violations {
+			if !slices.Contains(k.Failed, v.Resource) {
+				k.Failed = append(k.Failed, v.Resource)
+			}
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // Passed is true when no mandatory rule failed.
