@@ -148,6 +148,11 @@ func TestBinaryUnderLambda(t *testing.T) {
 			tc.check(t, r)
 		})
 	}
+	// The child's output reaches out through a copying goroutine, so the
+	// request log may land a moment after the response does.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !strings.Contains(out.String(), `"request_id":"Root=1-`); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !strings.Contains(out.String(), `"runtime":"lambda"`) || !strings.Contains(out.String(), `"request_id":"Root=1-5759e988-bd862e3fe1be46a994272793`) {
 		t.Errorf("logs lack the Lambda start or the trace id:\n%s", out.String())
 	}
