@@ -36,7 +36,7 @@ type awsClients struct {
 	getenv func(string) string
 	once   sync.Once
 	cfg    aws.Config
-	fips   bool
+	env    awsEnv
 	err    error
 }
 
@@ -47,7 +47,7 @@ type awsClients struct {
 func NewAWSClients(getenv func(string) string) AWSClients { return &awsClients{getenv: getenv} }
 
 func (a *awsClients) load() (aws.Config, error) {
-	a.once.Do(func() { a.cfg, a.fips, a.err = configFromEnv(a.getenv) })
+	a.once.Do(func() { a.cfg, a.env, a.err = configFromEnv(a.getenv) })
 	if a.err != nil {
 		return aws.Config{}, fmt.Errorf("server: aws config: %w", a.err)
 	}
@@ -56,14 +56,19 @@ func (a *awsClients) load() (aws.Config, error) {
 
 // configFromEnv resolves region and credentials as Lambda (static keys in
 // AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and ECS (the
-// container credentials endpoint) provide them.
-func configFromEnv(getenv func(string) string) (aws.Config, bool, error) {
+// container credentials endpoint) provide them, and the SDKs' standard
+// client settings (awsEnv).
+func configFromEnv(getenv func(string) string) (aws.Config, awsEnv, error) {
+	env, err := readAWSEnv(getenv)
+	if err != nil {
+		return aws.Config{}, awsEnv{}, err
+	}
 	region := getenv("AWS_REGION")
 	if region == "" {
 		region = getenv("AWS_DEFAULT_REGION")
 	}
 	if region == "" {
-		return aws.Config{}, false, errors.New("AWS_REGION is not set")
+		return aws.Config{}, awsEnv{}, errors.New("AWS_REGION is not set")
 	}
 	var provider aws.CredentialsProvider
 	switch {
@@ -84,17 +89,11 @@ func configFromEnv(getenv func(string) string) (aws.Config, bool, error) {
 			}
 		})
 	default:
-		return aws.Config{}, false, errors.New("no credentials: expected the Lambda or ECS credential environment")
+		return aws.Config{}, awsEnv{}, errors.New("no credentials: expected the Lambda or ECS credential environment")
 	}
-	fips := strings.EqualFold(getenv("AWS_USE_FIPS_ENDPOINT"), "true")
-	return aws.Config{Region: region, Credentials: aws.NewCredentialsCache(provider)}, fips, nil
-}
-
-func (a *awsClients) fipsState() aws.FIPSEndpointState {
-	if a.fips {
-		return aws.FIPSEndpointStateEnabled
-	}
-	return aws.FIPSEndpointStateUnset
+	cfg := aws.Config{Region: region, Credentials: aws.NewCredentialsCache(provider)}
+	env.apply(&cfg)
+	return cfg, env, nil
 }
 
 func (a *awsClients) DynamoDB() (*dynamodb.Client, error) {
@@ -102,7 +101,11 @@ func (a *awsClients) DynamoDB() (*dynamodb.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dynamodb.NewFromConfig(c, func(o *dynamodb.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
+	return dynamodb.NewFromConfig(c, func(o *dynamodb.Options) {
+		o.BaseEndpoint = a.env.endpoint(serviceDynamoDB)
+		o.EndpointOptions.UseFIPSEndpoint = a.env.fipsState(serviceDynamoDB)
+		o.EndpointOptions.UseDualStackEndpoint = a.env.dualStackState(serviceDynamoDB)
+	}), nil
 }
 
 func (a *awsClients) KMS() (*kms.Client, error) {
@@ -110,7 +113,11 @@ func (a *awsClients) KMS() (*kms.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kms.NewFromConfig(c, func(o *kms.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
+	return kms.NewFromConfig(c, func(o *kms.Options) {
+		o.BaseEndpoint = a.env.endpoint(serviceKMS)
+		o.EndpointOptions.UseFIPSEndpoint = a.env.fipsState(serviceKMS)
+		o.EndpointOptions.UseDualStackEndpoint = a.env.dualStackState(serviceKMS)
+	}), nil
 }
 
 func (a *awsClients) SecretsManager() (*secretsmanager.Client, error) {
@@ -118,7 +125,11 @@ func (a *awsClients) SecretsManager() (*secretsmanager.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return secretsmanager.NewFromConfig(c, func(o *secretsmanager.Options) { o.EndpointOptions.UseFIPSEndpoint = a.fipsState() }), nil
+	return secretsmanager.NewFromConfig(c, func(o *secretsmanager.Options) {
+		o.BaseEndpoint = a.env.endpoint(serviceSecretsManager)
+		o.EndpointOptions.UseFIPSEndpoint = a.env.fipsState(serviceSecretsManager)
+		o.EndpointOptions.UseDualStackEndpoint = a.env.dualStackState(serviceSecretsManager)
+	}), nil
 }
 
 func openStore(cfg *config.Config, deps Deps) (session.Store, func() error, error) {

@@ -22,7 +22,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, fips, err := configFromEnv(func(k string) string { return tc.env[k] })
+			cfg, env, err := configFromEnv(func(k string) string { return tc.env[k] })
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -32,8 +32,8 @@ func TestConfigFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fips != tc.fips || cfg.Credentials == nil || cfg.Region == "" {
-				t.Fatalf("cfg = %+v fips=%v", cfg, fips)
+			if env.fips != tc.fips || cfg.Credentials == nil || cfg.Region == "" {
+				t.Fatalf("cfg = %+v fips=%v", cfg, env.fips)
 			}
 			if tc.keyID != "" {
 				creds, err := cfg.Credentials.Retrieve(context.Background())

@@ -88,3 +88,6 @@ func (sm *SecretsManager) DynamoDB() (*dynamodb.Client, error) {
 
 // KMS is not stood in for here.
 func (sm *SecretsManager) KMS() (*kms.Client, error) { return nil, errors.New("awsfake: no KMS") }
+
+// URL is the stand-in's endpoint, for AWS_ENDPOINT_URL_SECRETS_MANAGER.
+func (sm *SecretsManager) URL() string { return sm.url }
